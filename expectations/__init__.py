@@ -1,0 +1,1 @@
+"""Great Expectations suites (JSON, one per table) and the code that runs them."""

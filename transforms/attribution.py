@@ -1,0 +1,102 @@
+"""Who says so: find the attribution of a sentence and normalise it to a source_norm code."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transforms.lexicon import load_patterns
+
+_LEX = load_patterns("sources.json")
+_NORM_RULES = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["rules"]]
+
+_SAY = (r"(?:said|says|say|reported|reports|report|told|tells|added|adds|announced|announces|"
+        r"stated|states|estimated|estimates|confirmed|confirms|counted|counts|recorded|records|"
+        r"noted|notes|claimed|claims|wrote|writes|posted|declared|has said|have said|had said|"
+        r"has reported|have reported|has spoken of|have spoken of|spoke of|put the (?:toll|number|figure))")
+# The name of a source: up to eight words, starting with a capital, a determiner or a possessive.
+_NAME = (r"(?P<src>(?:(?:the|a|an|its|their|his|her)\s+)?(?:[A-Z][\w’'.&-]*|[a-z][\w’'-]*)"
+         r"(?:\s+(?:[A-Za-z][\w’'.&-]*|of|for|in|on|based|at)){0,9}?)")
+_ACCORDING = re.compile(r"\baccording\s+to\s+" + _NAME + r"(?=\s*(?:[,.;:)]|$|\s+(?:said|which|who|that|as|figures|released|published|issued)\b))")
+_TRAILING_CIRCUMSTANCE = re.compile(r"\s+(?:on|in|at|late|early|last|this)\s+(?:(?:a|an|the|its|their|\w+day|late|early|statement|update|report|briefing|interview|press|news|conference|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|evening|night)\b\s*)+.*$", re.IGNORECASE)
+_X_SAID = re.compile(_NAME + r"\s+(?:(?:also|later|earlier|previously|separately|has|have|had|on \w+)\s+)?" + _SAY + r"\b")
+_SAID_X = re.compile(r"[,\"”]\s*(?:" + _SAY + r")\s+" + _NAME + r"(?=\s*(?:[,.;:]|$|\s+(?:on|in|at|as|who|which)\b))")
+_FIGURES = re.compile(_NAME + r"(?:’s|'s)\s+(?:figures|tally|count|data|statistics|toll)\b")
+_HEADLINE_SAYS = re.compile(r",\s*(?P<src>[A-Z][\w’'. -]{1,60}?)\s+(?:says|said|reports)\s*$")
+_PRONOUN = re.compile(r"^(?:it|they|he|she|we|the ministry|the agency|the office|the army|the military|the group|the statement|the report|officials|the officials)$", re.IGNORECASE)
+_BAD_START = re.compile(r"^(?:that|which|who|and|but|it is|there|this|these|those|what|as)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    source: str | None
+    source_norm: str
+    rule: str  # according_to | x_said | said_x | possessive_figures | headline_says | carried | none
+    start: int = -1
+    end: int = -1
+
+
+NONE = Attribution(None, "unattributed", "none")
+
+
+def normalise_source(source: str | None) -> str:
+    if not source:
+        return "unattributed"
+    for code, rx in _NORM_RULES:
+        if rx.search(source):
+            return code
+    return "unattributed"
+
+
+def _clean(name: str) -> str:
+    return _TRAILING_CIRCUMSTANCE.sub("", name.strip(" ,.;:\"“”'")).strip(" ,.;:\"“”'")
+
+
+def _trim_subject(name: str) -> str:
+    """Keep the subject noun phrase of 'X said': drop clauses before it ("..., Hamas said")."""
+    parts = re.split(r"[,;:“”\"]|\b(?:and|but|while|as|after|when|because)\b", name)
+    return parts[-1].strip()
+
+
+def is_pronoun(source: str | None) -> bool:
+    return bool(source and _PRONOUN.match(source.strip()))
+
+
+def find_attributions(sentence: str, is_headline: bool = False) -> list[Attribution]:
+    """Every attribution in the sentence, in no particular order."""
+    candidates: list[Attribution] = []
+    for rx, rule in ((_ACCORDING, "according_to"), (_FIGURES, "possessive_figures")):
+        for m in rx.finditer(sentence):
+            src = _clean(m.group("src"))
+            if src and not _BAD_START.match(src):
+                candidates.append(Attribution(src, normalise_source(src), rule, m.start("src"), m.end("src")))
+    for m in _SAID_X.finditer(sentence):
+        src = _clean(m.group("src"))
+        if src and not _BAD_START.match(src):
+            candidates.append(Attribution(src, normalise_source(src), "said_x", m.start("src"), m.end("src")))
+    for m in _X_SAID.finditer(sentence):
+        src = _clean(_trim_subject(m.group("src")))
+        src = re.sub(r"^(?:meanwhile|however|on \w+|in \w+|separately|earlier|later)\s+", "", src, flags=re.I)
+        if src and not _BAD_START.match(src) and len(src.split()) <= 9:
+            candidates.append(Attribution(src, normalise_source(src), "x_said", m.start("src"), m.end("src")))
+    if is_headline:
+        m = _HEADLINE_SAYS.search(sentence)
+        if m:
+            src = _clean(m.group("src"))
+            candidates.append(Attribution(src, normalise_source(src), "headline_says", m.start("src"), m.end("src")))
+    return candidates
+
+
+def find_attribution(sentence: str, is_headline: bool = False, near: int | None = None) -> Attribution:
+    """The attribution of a figure at offset `near` (or of the whole sentence); NONE when none."""
+    candidates = find_attributions(sentence, is_headline)
+    if not candidates:
+        return NONE
+    if near is not None:
+        # The speaker whose verb is nearest the figure governs it ("It reported 83 deaths ... and
+        # witnesses said ..." is the ministry's figure, not the witnesses').
+        return min(candidates, key=lambda a: (a.source_norm == "unattributed" and not is_pronoun(a.source),
+                                              min(abs(a.start - near), abs(a.end - near))))
+    # Prefer a source that normalises to a known party, then the later one (the main clause's
+    # speaker usually closes the sentence: "..., the ministry said").
+    return max(candidates, key=lambda a: (a.source_norm != "unattributed" or not is_pronoun(a.source),
+                                          a.source_norm != "unattributed", a.start))

@@ -1,0 +1,461 @@
+"""Claims: every figure a source asserts, with metric, bounds, who is counted, scope, date and source.
+
+Produced from (sentence, the sentences before it, reference date) alone, so any worker in any
+order gives the same rows. Decisions are ordered rules; each row names the rule that made it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from transforms import numbers
+from transforms.attribution import NONE, Attribution, find_attribution, is_pronoun
+from transforms.dates import WAR_START, DateMention, find_dates
+from transforms.lexicon import load_patterns
+from transforms.sentences import Sentence
+
+_CUES = load_patterns("claim_cues.json")
+
+
+def _rx(fragment: str) -> re.Pattern:
+    return re.compile(fragment, re.IGNORECASE)
+
+
+def _alternation(words: str) -> str:
+    # Longest first so that "death toll" wins over "death".
+    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words.split("|")), key=len, reverse=True))
+
+
+def _lookup(classes: dict) -> tuple[str, dict[str, str]]:
+    """One longest-first alternation over every class's words, and word -> class."""
+    word_class = {w.lower(): name for name, words in classes.items() for w in words.split("|")}
+    return _alternation("|".join(word_class)), word_class
+
+
+def _normal(words: str) -> str:
+    return " ".join(words.lower().split())
+
+
+_NOUN_ALT, _NOUN_CLASS = _lookup(_CUES["nouns"])
+_VERB_ALT, _VERB_CLASS = _lookup(_CUES["verbs"])
+# The counted noun: up to three modifiers after the figure (or after "of the/its ..."), then a noun.
+_HEAD = _rx(r"\s*(?:(?:of|among)\s+(?:the|its|their|those|them|these|whom|which)\s+)?"
+            r"(?:(?:more\s+than|at\s+least|over|some|about|nearly|almost|around)\s+\S+\s+)?"
+            r"(?P<mods>(?:[\w’'-]+,?\s+(?:and\s+)?){0,3}?)(?P<noun>" + _NOUN_ALT + r")\b")
+_VERB = _rx(r"\b(?P<verb>" + _VERB_ALT + r")\b")
+_GOVERNOR = _rx(r"\b(?P<verb>" + _VERB_ALT + r")\s+(?:(?:of|for|to|by|with)\s+)?(?:(?:the|a|an|its|their|another|some|all|his|her)\s+)?"
+                r"(?:(?:remaining|additional|further|other|latest|last|first|final|initial)\s+)?$")
+_TRUCE = _rx(r"\b(?:" + _alternation(_CUES["truce"]) + r")\b")
+_NOT_TRUCE_AFTER = _rx(_CUES["not_truce_after"])
+_TERRITORY = _rx(_CUES["territory_possessive"])
+_POPULATION_BEFORE = _rx(_CUES["population_before"])
+_DEAL = _rx(_CUES["deal"])
+_PAST_RELEASE = _rx(_CUES["past_release"])
+_OCT7 = _rx(_CUES["oct7"])
+_GAZA = _rx(_CUES["gaza_context"])
+_OTHER_REGION = _rx(_CUES["other_region"])
+_AID = _rx(_CUES["aid_seekers"])
+_PERIOD = _rx(_CUES["period"])
+_CUMULATIVE = _rx(_CUES["cumulative"])
+_EVENT = _rx(_CUES["event"])
+_INCLUDING = _rx(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|of\s+those|incl\.)\s+(?:at\s+least\s+|some\s+|more\s+than\s+|about\s+|nearly\s+)?$")
+_PRISON_CONTEXT = _rx(r"\b(?:prisons?|prisoners?|detainees?|jails?|inmates|detention|imprisoned|jailed|held by israel|in israeli custody)\b")
+_HOSTAGE_CONTEXT = _rx(r"\b(?:hostages?|captives?|abductees?|captivity|held in gaza|held by hamas)\b")
+_FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
+
+_SUBGROUP_WORDS = [
+    ("other", r"women\s+and\s+children|children\s+and\s+women|women,\s+children|life[- ]sentence|serving life|detainees from gaza|minors and women"),
+    ("children", r"children|child|kids|minors|teenagers|teens|under-18s|boys|girls|babies|infants|newborns"),
+    ("women", r"women|woman|female"),
+    ("men", r"\bmen\b|males"),
+    ("elderly", r"elderly|older people|older persons"),
+    ("foreign_nationals", r"foreign|foreigners|thai|thais|nepalese|filipino|dual nationals|dual citizens|americans|nationals of"),
+    ("staff", r"unrwa|staff|aid workers|humanitarian workers|employees|un workers|un personnel"),
+    ("journalists", r"journalists?|media workers|reporters|photographers|camera\w*"),
+    ("medical", r"medics|doctors|nurses|paramedics|health ?care workers|health workers|medical (?:staff|workers|personnel)"),
+    ("security_forces", r"police|policemen|security (?:officers|forces|personnel)|soldiers|troops|shin bet"),
+    ("alive", r"alive|living|surviving"),
+    ("deceased", r"dead|deceased|bodies|remains|slain"),
+]
+_SUBGROUP_RX = [(code, _rx(r"\b(?:" + words + r")\b")) for code, words in _SUBGROUP_WORDS]
+
+
+@dataclass
+class Claim:
+    metric: str
+    value: int
+    value_low: int | None
+    value_high: int | None
+    qualifier: str
+    population: str | None
+    subgroup: str | None
+    cause: str | None
+    scope: str
+    as_of: date | None
+    as_of_rule: str
+    source: str | None
+    source_norm: str
+    attribution_rule: str
+    quote: str
+    quote_start: int
+    char_start: int
+    char_end: int
+    number_text: str
+    line_kind: str
+    extraction_rule: str
+    confidence: float
+    extras: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Reading:
+    metric: str
+    rule: str
+    noun: str | None
+    mods: str
+    head_end: int
+    confidence: float
+
+
+def _head(sentence: str, end: int) -> tuple[str | None, str, int]:
+    m = _HEAD.match(sentence, end)
+    if not m:
+        return None, "", end
+    return _NOUN_CLASS[_normal(m.group("noun"))], m.group("mods") or "", m.end()
+
+
+def _verb_class(m: re.Match) -> str:
+    return _VERB_CLASS[_normal(m.group("verb"))]
+
+
+_NOT_PLURAL = {"was", "has", "is", "as", "its", "his", "this", "thus", "does", "yes", "plus",
+               "across", "versus", "less", "unless", "towards", "perhaps", "besides", "always",
+               "sometimes", "whereas", "hers", "ours", "theirs", "us", "alas", "news", "bus"}
+_WORDS_AHEAD = re.compile(r"\s+(?:[A-Za-z][\w’'-]*\s+){0,2}?(?P<w>[a-z][a-z-]{2,}s)\b")
+
+
+def _counts_something_else(sentence: str, end: int) -> bool:
+    """"Two Egyptian security sources", "three stages": the figure counts a non-metric noun."""
+    m = _WORDS_AHEAD.match(sentence, end)
+    if not m or m.group("w") in _NOT_PLURAL:
+        return False
+    between = sentence[end:m.start("w")]
+    return not _VERB.search(between) and not re.search(r"\b(?:and|or|of|were|are|have|had|been)\b", between)
+
+
+def _metric_from(noun: str | None, verb: str | None, sentence: str) -> str | None:
+    if noun == "deaths":
+        return "killed"
+    if noun == "injured":
+        return "injured"
+    if noun == "bodies":
+        if verb == "returned" or (verb == "released"):
+            return "bodies_returned"
+        return "bodies_recovered" if verb in (None, "recovered", "killed") else None
+    if noun == "hostages":
+        return {"released": "hostages_released", "taken": "hostages_taken", "killed": "killed",
+                "returned": "hostages_released"}.get(verb or "", "hostages_held")
+    if noun == "prisoners":
+        return "prisoners_released" if verb in ("released", "returned") else None
+    if noun == "displaced":
+        return "sheltering" if verb == "sheltering" else "displaced"
+    if noun == "missing":
+        return "missing"
+    if noun == "population":
+        return "population"
+    if noun == "soldiers":
+        return verb if verb in ("killed", "injured") else None
+    # People, or no noun: the predicate decides.
+    if verb in ("killed", "injured", "displaced", "sheltering", "missing", "population"):
+        return verb
+    if verb == "taken":
+        return "hostages_taken"
+    if verb in ("released", "returned"):
+        if _PRISON_CONTEXT.search(sentence):
+            return "prisoners_released"
+        return "hostages_released" if _HOSTAGE_CONTEXT.search(sentence) or verb == "released" else None
+    if verb == "held":
+        return "hostages_held" if _HOSTAGE_CONTEXT.search(sentence) else None
+    return None
+
+
+def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_start: int) -> _Reading | None:
+    noun, mods, head_end = _head(sentence, num.end)
+    if next_start < head_end:  # "40 of the more than 100 remaining hostages": look past the head
+        later = [m.start() for m in re.finditer(r"\d", sentence[head_end:])]
+        next_start = head_end + later[0] if later else len(sentence)
+    before = sentence[:num.start]
+    if num.qualifier_text:
+        q = before.lower().rfind(num.qualifier_text.lower())
+        if q >= 0:
+            before = before[:q]
+    if _POPULATION_BEFORE.search(before) or (_TERRITORY.search(before) and noun in ("people", "population", None)):
+        return _Reading("population", "population_possessive", noun, mods, head_end, 0.9)
+    # 1. A predicate that governs the figure directly: "killed at least 30", "release of 40".
+    gov = _GOVERNOR.search(before[max(prev_end, len(before) - 60):])
+    if gov:
+        metric = _metric_from(noun, _verb_class(gov), sentence)
+        if metric:
+            return _Reading(metric, "governing_verb", noun, mods, head_end, 0.92)
+    if noun is None and _counts_something_else(sentence, num.end):
+        return None
+    partitive = bool(re.match(r"\s*(?:of|among)\s", sentence[num.end:]))
+    if noun == "hostages" and not partitive and re.search(r"\b(?:remaining|still)\b", mods, re.I):
+        return _Reading("hostages_held", "remaining_hostages", noun, mods, head_end, 0.9)
+    if noun == "hostages" and re.search(r"\bthe\s+$", before) and num.qualifier == "exact":
+        return _Reading("hostages_held", "definite_hostage_count", noun, mods, head_end, 0.8)
+    # 2. The predicate after the counted noun: "133 hostages remain", "people ... have been killed".
+    window = sentence[head_end:min(next_start, head_end + 90)]
+    window = re.split(r"[;:]|\.\s", window)[0]
+    for vm in _VERB.finditer(window):
+        metric = _metric_from(noun, _verb_class(vm), sentence)
+        if metric:
+            return _Reading(metric, "noun_then_verb", noun, mods, head_end, 0.88)
+        break
+    # 3. The noun alone says it: "83 deaths", "78,018 wounded", "60 bodies".
+    if noun in ("deaths", "injured", "bodies", "hostages", "displaced", "missing", "population"):
+        metric = _metric_from(noun, None, sentence)
+        if metric:
+            return _Reading(metric, "counted_noun", noun, mods, head_end, 0.85)
+    # 4. A predicate earlier in the clause: "the number of people killed ... passed 30,800".
+    clause_start = max(prev_end, max(before.rfind(";"), before.rfind(". ")) + 1)
+    clause = before[clause_start:]
+    verbs = list(_VERB.finditer(clause))
+    if verbs and len(clause) - verbs[-1].end() <= 120:
+        for vm in reversed(verbs):
+            metric = _metric_from(noun, _verb_class(vm), sentence)
+            if metric:
+                return _Reading(metric, "verb_before_in_clause", noun, mods, head_end, 0.7)
+    return None
+
+
+_TRUCE_AFTER = _rx(r"\s*(?:[\w-]+\s+){0,2}?(?:" + _alternation(_CUES["truce"]) + r")\b")
+_TRUCE_BEFORE = _rx(r"\b(?:" + _alternation(_CUES["truce"]) + r")\b[^.,;]{0,30}?\b(?:of|for|lasting|lasted|to last|spanning|extended by|extension of|by)\s+"
+                    r"(?:(?:about|around|some|roughly|approximately|up to|at least|nearly|another|a further|an?|the)\s+)*$")
+
+
+def _truce_days(sentence: str, num: numbers.NumberMention) -> bool:
+    if _NOT_TRUCE_AFTER.search(sentence[num.end:num.end + 40]):
+        return False
+    if _TRUCE_AFTER.match(sentence, num.end):
+        return True
+    return bool(_TRUCE_BEFORE.search(sentence[max(0, num.start - 80):num.start]))
+
+
+def _subgroup(phrase: str, metric: str) -> str | None:
+    for code, rx in _SUBGROUP_RX:
+        if rx.search(phrase):
+            if code in ("alive", "deceased") and not metric.startswith("hostages"):
+                continue
+            if code == "foreign_nationals" and re.search(r"\bisraelis?\b", phrase, re.I):
+                continue  # "Israeli and foreign captives" is the whole group, not a part
+            if code == "security_forces" and metric in ("killed", "injured") and "soldier" in phrase.lower():
+                continue  # soldiers are a population (israeli_soldiers), not a subgroup
+            return code
+    return None
+
+
+def _population(metric: str, noun: str | None, mods: str, sentence: str, num_start: int) -> str | None:
+    if metric == "truce_days":
+        return None
+    if metric == "population":
+        return "gaza_population"
+    if metric in ("hostages_held", "hostages_released"):
+        return "hostages"
+    if metric == "hostages_taken":
+        return "israel_oct7"
+    if metric == "prisoners_released":
+        return "palestinian_prisoners"
+    if metric.startswith("bodies_"):
+        return "hostages" if _HOSTAGE_CONTEXT.search(sentence[num_start:num_start + 80]) else "gaza_palestinians"
+    if metric in ("killed", "injured"):
+        if noun == "soldiers" and not re.search(r"palestinian|hamas", mods, re.I):
+            return "israeli_soldiers"
+        if noun == "hostages":
+            return "hostages"
+        if _AID.search(sentence):
+            return "aid_seekers"
+        near = sentence[max(0, num_start - 120):num_start + 120]
+        if _OCT7.search(sentence) and not _GAZA.search(near):
+            return "israel_oct7"
+        if _OTHER_REGION.search(sentence) and not _GAZA.search(sentence):
+            return "other"
+    return "gaza_palestinians"
+
+
+def _scope(metric: str, value: int, sentence: str, population: str | None, mods: str) -> tuple[str, str]:
+    if metric == "truce_days":
+        return "term", "truce_term"
+    if metric in ("hostages_released", "prisoners_released", "bodies_returned"):
+        if _PAST_RELEASE.search(sentence) and not re.search(r"\b(?:would|could|will|proposed|proposal|deal would)\b", sentence, re.I):
+            in_window = _PERIOD.search(sentence) or re.search(r"\b(?:between\s+\w+\s+\d|during\s+the\s+(?:truce|ceasefire|pause)|(?:truce|ceasefire|pause)\s+lasted)\b", sentence, re.I)
+            return ("period", "release_in_window") if in_window else ("event", "release_event")
+        if _DEAL.search(sentence):
+            return "term", "deal_term"
+        return "event", "release_event"
+    if metric in ("hostages_held", "population", "sheltering", "missing", "displaced"):
+        return "stock", "state"
+    if metric == "hostages_taken" or population == "israel_oct7":
+        return "event", "october_7"
+    if metric.startswith("bodies_"):
+        return "event", "bodies_event"
+    if _PERIOD.search(sentence):
+        return "period", "stated_window"
+    if _CUMULATIVE.search(sentence):
+        return "cumulative", "running_total"
+    if re.search(r"\b(?:malnutrition|starvation|dehydration|famine)\b", sentence, re.I):
+        return "cumulative", "hunger_deaths_total"
+    if _EVENT.search(sentence) or population == "aid_seekers":
+        return "event", "incident"
+    if population == "israeli_soldiers" and re.search(r"\bsince\b", sentence, re.I):
+        return "cumulative", "running_total"
+    return ("cumulative", "large_total") if value >= 1000 else ("event", "small_count")
+
+
+def _as_of(scope: str, population: str | None, sentence: str, dates: list[DateMention],
+           reference: date | None) -> tuple[date | None, str]:
+    usable = [d for d in dates if not d.text.lower().startswith("since") and d.tense == "past"]
+    if scope == "term":
+        return reference, "published_date"
+    if population == "israel_oct7":
+        return WAR_START, "october_7"
+    if scope == "event":
+        day = [d for d in usable if d.precision == "day"]
+        if day:
+            return day[0].date, f"event_date:{day[0].rule}"
+        return reference, "published_date"
+    if scope == "period":
+        windows = [d for d in usable if d.date_end is not None and d.rule != "overnight"]
+        if windows:
+            return windows[0].date_end, f"window_end:{windows[0].rule}"
+    reported = [d for d in usable if d.precision == "day" and d.rule != "october_7_anchor"]
+    if reported:
+        return reported[-1].date, f"sentence_date:{reported[-1].rule}"
+    return reference, "published_date"
+
+
+def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Claim]:
+    """All claims of an article, from its sentences in order."""
+    claims: list[Claim] = []
+    carried: Attribution = NONE  # the source of the last attributed figure, for "It said ..."
+    carried_at = -10
+    recent: list[Sentence] = []
+    for sentence in sentences:
+        text = sentence.text
+        recent = (recent + [sentence])[-4:]
+        if not any(ch.isdigit() for ch in text) and not _maybe_number_words(text):
+            continue
+        found = [n for n in numbers.find_numbers(text)]
+        if not found:
+            continue
+        dates = find_dates(text, reference) if reference else []
+        sentence_claims: list[Claim] = []
+        for i, num in enumerate(found):
+            if num.excluded:
+                continue
+            prev_end = found[i - 1].end if i else 0
+            next_start = found[i + 1].start if i + 1 < len(found) else len(text)
+            reading: _Reading | None
+            if num.unit:
+                if not _truce_days(text, num):
+                    continue
+                reading = _Reading("truce_days", "truce_duration", None, "", num.end, 0.9)
+            else:
+                reading = _read_metric(text, num, prev_end, next_start)
+                if reading is None and sentence_claims and _INCLUDING.search(text[:num.start]):
+                    last = sentence_claims[-1]
+                    noun, mods, head_end = _head(text, num.end)
+                    reading = _Reading(last.metric, "including_subset", noun, mods, head_end, 0.8)
+            if reading is None:
+                continue
+            claims_here = _build(sentence, num, reading, dates, reference)
+            sentence_claims.extend(claims_here)
+        if not sentence_claims:
+            continue
+        # Attribution: the sentence's own, else carried over ("It reported ...", "he said").
+        for claim in sentence_claims:
+            attribution = find_attribution(text, sentence.line_kind == "headline",
+                                           near=claim.char_start - sentence.start)
+            if attribution.source is None or is_pronoun(attribution.source):
+                attribution = _resolve_carried(attribution, text, sentence.index, carried, carried_at, recent)
+            claim.source, claim.source_norm, claim.attribution_rule = attribution.source, attribution.source_norm, attribution.rule
+            if attribution.source and not is_pronoun(attribution.source):
+                carried, carried_at = attribution, sentence.index
+        claims.extend(sentence_claims)
+    return _first_occurrences(claims)
+
+
+def _first_occurrences(claims: list[Claim]) -> list[Claim]:
+    """A figure repeated with the same meaning is one claim: its first occurrence."""
+    seen: set[tuple] = set()
+    out = []
+    for claim in claims:
+        key = (claim.metric, claim.value, claim.scope, claim.population, claim.subgroup, claim.cause)
+        if key not in seen:
+            seen.add(key)
+            out.append(claim)
+    return out
+
+
+def _resolve_carried(attribution: Attribution, text: str, index: int, carried: Attribution,
+                     carried_at: int, recent: list[Sentence]) -> Attribution:
+    """A pronoun or missing speaker takes the source of a figure just before, or the last named
+    speaker of the previous sentences; never a guess beyond three sentences back."""
+    personal = attribution.source is not None and attribution.source.lower() in ("he", "she", "we")
+    if not personal and carried.source and index - carried_at <= 2 and (attribution.source or _starts_with_pronoun(text)):
+        return replace(carried, rule="carried_over")
+    if attribution.source is not None:
+        for earlier in reversed(recent[:-1]):
+            if index - earlier.index > 3:
+                break
+            named = find_attribution(earlier.text)
+            if named.source and not is_pronoun(named.source):
+                return replace(named, rule="pronoun_resolved")
+        return replace(attribution, source_norm="unattributed", rule="pronoun_unresolved")
+    return attribution
+
+
+def _starts_with_pronoun(text: str) -> bool:
+    return bool(re.match(r"^(?:It|They|He|She|The ministry|The agency|The office)\b", text))
+
+
+_NUMBER_WORD_HINT = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen|million|thousand)\b", re.IGNORECASE)
+
+
+def _maybe_number_words(text: str) -> bool:
+    return bool(_NUMBER_WORD_HINT.search(text))
+
+
+def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
+           dates: list[DateMention], reference: date | None) -> list[Claim]:
+    text = sentence.text
+    metric = reading.metric
+    conjunct = re.match(r"\s+(?:and|or)\s+(?:[\w-]+\s+)?[\w-]+", text[reading.head_end:])
+    phrase = text[num.end:reading.head_end] + (conjunct.group(0) if conjunct else "")
+    subgroup = None if metric == "truce_days" else _subgroup(phrase, metric)
+    population = _population(metric, reading.noun, reading.mods, text, num.start)
+    scope, scope_rule = _scope(metric, num.value, text, population, reading.mods)
+    if metric == "truce_days" and re.search(r"\b(?:lasted|ended|collapsed|held for)\b", text, re.I) and not _FUTURE_TRUCE.search(text):
+        scope, scope_rule = "event", "truce_past"
+    cause = "malnutrition" if metric == "killed" and re.search(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|famine)\b", text, re.I) else None
+    as_of, as_of_rule = _as_of(scope, population, text, dates, reference)
+    base = Claim(
+        metric=metric, value=num.value, value_low=num.value_low, value_high=num.value_high,
+        qualifier=num.qualifier, population=population, subgroup=subgroup, cause=cause, scope=scope,
+        as_of=as_of, as_of_rule=as_of_rule, source=None, source_norm="unattributed",
+        attribution_rule="none", quote=text, quote_start=sentence.start,
+        char_start=sentence.start + num.start, char_end=sentence.start + num.end,
+        number_text=num.text, line_kind=sentence.line_kind,
+        extraction_rule=f"{num.rule}/{reading.rule}/{scope_rule}",
+        confidence=round(reading.confidence * (0.85 if sentence.line_kind != "body" else 1.0), 3),
+    )
+    out = [base]
+    # "the release of the remaining 130 captives" also states how many are still held.
+    partitive = bool(re.match(r"\s*(?:of|among)\s", text[num.end:]))
+    if metric == "hostages_released" and not partitive and (
+            re.search(r"\bremaining\s+$", text[:num.start]) or "remaining" in reading.mods.lower()):
+        out.append(replace(base, metric="hostages_held", scope="stock", as_of=reference,
+                           as_of_rule="published_date",
+                           extraction_rule=f"{num.rule}/remaining_stock/state"))
+    return out

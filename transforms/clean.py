@@ -1,0 +1,64 @@
+"""Mark each line of an article as headline, body, caption or boilerplate.
+
+Lines are marked, never removed, so that offsets into the article text stay valid.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from transforms.lexicon import load_patterns
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str
+    kind: str  # headline | body | caption | boilerplate
+    rule: str
+
+
+_PATTERNS = load_patterns("clean_patterns.json")
+_BOILERPLATE = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _PATTERNS["boilerplate"].items()]
+_CAPTION = [(name, re.compile(rx)) for name, rx in _PATTERNS["caption"].items()]
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")
+_WORD = re.compile(r"[A-Za-z]+")
+# A line of a few words with a long run of digits and no sentence punctuation is a page id
+# ("gaza aidaa-1709823574255"): it is kept for date inference but never read for claims.
+_ID_LINE = re.compile(r"^[\w\s\-/#:.]*\d{6,}[\w\-/#:.]*$")
+
+
+def _classify(text: str, first_content: bool) -> tuple[str, str]:
+    stripped = text.strip()
+    for name, rx in _BOILERPLATE:
+        if rx.search(stripped):
+            return "boilerplate", name
+    if _ID_LINE.match(stripped) and len(stripped.split()) <= 6:
+        return "boilerplate", "id_line"
+    for name, rx in _CAPTION:
+        if rx.search(stripped):
+            return "caption", name
+    words = _WORD.findall(stripped)
+    if first_content and len(stripped) <= 160 and not _SENTENCE_END.search(stripped):
+        return "headline", "first_line_no_period"
+    if len(words) <= 3 and not _SENTENCE_END.search(stripped):
+        # Section labels ("Rafah assault") and bylines carry no claims or events of their own.
+        return "boilerplate", "short_label"
+    return "body", "default"
+
+
+def classify_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    pos = 0
+    seen_content = False
+    for raw in text.split("\n"):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        if not raw.strip():
+            continue
+        kind, rule = _classify(raw, not seen_content)
+        if kind in ("headline", "body", "caption"):
+            seen_content = seen_content or kind != "caption"
+        lines.append(Line(start, end, raw, kind, rule))
+    return lines

@@ -1,0 +1,244 @@
+"""Find the figures in a sentence: digits, scale words, number words, durations, ranges, qualifiers.
+
+Each figure keeps its span, the rule that read it, and, when it is not a countable claim (a year,
+a date, a percentage, money, an age, an ordinal, an id, a clock time), the reason why.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+           "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "k": 1_000}
+_DURATION_DAYS = {"day": 1, "week": 7, "month": 30}
+
+_UNIT_WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
+_TENS_WORD = "|".join(_TENS)
+_SMALL_WORD = rf"(?:(?:{_TENS_WORD})(?:[- ](?:{_UNIT_WORD}))?|{_UNIT_WORD})"
+_WORD_NUMBER = (
+    rf"(?:half\s+a\s+million|a\s+(?:dozen|hundred|thousand|million|billion)"
+    rf"|{_SMALL_WORD}(?:\s+(?:hundred|thousand|million|billion)(?:\s+(?:and\s+)?{_SMALL_WORD})?)*)"
+)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn|m|k)\b|\s+hundred\b)"
+_NUMBER = re.compile(
+    rf"(?<![\w.,$€£₪/#-])(?P<num>(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?|(?P<words>{_WORD_NUMBER}))"
+    rf"(?P<dur>-(?:day|week|month)s?(?:-long|-old)?\b|\s+(?:days?|weeks?|months?)\b)?"
+    rf"(?![\w]|,\d|\.\d)",
+    re.IGNORECASE,
+)
+_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|and|or)\s*$", re.IGNORECASE)
+
+# Qualifier words that stand just before a figure, longest first; values are ANNOTATION.md codes.
+_QUALIFIERS = [
+    ("no fewer than", "at_least"), ("no less than", "at_least"), ("a minimum of", "at_least"),
+    ("at least", "at_least"), ("passed", "at_least"), ("passing", "at_least"),
+    ("more than", "more_than"), ("upwards of", "more_than"), ("in excess of", "more_than"),
+    ("well over", "more_than"), ("just over", "more_than"), ("over", "more_than"),
+    ("topped", "at_least"), ("tops", "at_least"), ("topping", "at_least"),
+    ("exceeded", "at_least"), ("exceeds", "at_least"), ("exceeding", "at_least"),
+    ("surpassed", "at_least"), ("surpasses", "at_least"), ("surpassing", "at_least"),
+    ("crossed", "at_least"), ("passes", "at_least"), ("above", "more_than"),
+    ("nearly", "nearly"), ("almost", "nearly"), ("up to", "nearly"), ("close to", "nearly"),
+    ("as many as", "nearly"), ("just under", "nearly"), ("approaching", "nearly"),
+    ("an estimated", "about"), ("estimated", "about"), ("approximately", "about"),
+    ("roughly", "about"), ("around", "about"), ("about", "about"), ("some", "about"),
+    ("circa", "about"), ("an approximate", "about"),
+    ("fewer than", "less_than"), ("less than", "less_than"), ("under", "less_than"),
+    ("below", "less_than"),
+]
+_QUALIFIER_RX = re.compile(
+    r"(?:^|[\s(\"“])(?P<q>" + "|".join(re.escape(q) for q, _ in _QUALIFIERS) + r")\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_QUALIFIER_CODE = {q: code for q, code in _QUALIFIERS}
+_POSTFIX_QUALIFIER = re.compile(r"^\s*(?:\+|-plus\b|\s*or (?:more|so)\b)", re.IGNORECASE)
+_BETWEEN = re.compile(r"(?:between|from)\s+$", re.IGNORECASE)
+
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_EXCLUDE_AFTER = [
+    ("percentage", re.compile(r"^\s*(?:%|per\s?cent\b|percent\b|pc\b|percentage)", re.I)),
+    ("money", re.compile(r"^\s*(?:(?:million|billion|thousand|bn|m)\s+)?(?:dollars?|euros?|shekels?|pounds?|usd|eur|riyals?|dinars?)\b", re.I)),
+    ("clock_time", re.compile(r"^(?::\d{2}|\s*(?:a\.?m\b\.?|p\.?m\b\.?|gmt\b|utc\b|bst\b|est\b|hrs\b|local time))", re.I)),
+    ("ordinal", re.compile(r"^(?:st|nd|rd|th)\b", re.I)),
+    ("age", re.compile(r"^(?:-|\s)years?(?:-|\s)old\b|^-year-old|^\s*years? of age|^-month-old", re.I)),
+    ("date", re.compile(rf"^\s*(?:{_MONTH})(?![a-z])", re.I)),
+    ("compound", re.compile(r"^-(?:member|storey|story|floor|page|point|man|woman|strong|kilometre|kilometer|km|mile|metre|meter|hour|minute|second|year|seat|bed|room|car|truck|inch|foot|gram|kg|tonne|ton)s?\b", re.I)),
+    ("measure", re.compile(r"^\s*(?:km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|kg|kilograms?|tonnes?|tons?|litres?|liters?|hours?|hrs|minutes?|mins?|seconds?|years?|decades?|centuries|trucks?|lorries|rockets?|missiles?|drones?|pallets?|parcels?|tons?|calories|acres|dunams?|square)\b", re.I)),
+]
+_EXCLUDE_BEFORE = [
+    ("money", re.compile(r"(?:[$€£₪]|\bus\$|\busd|\beur)\s*$", re.I)),
+    ("date", re.compile(rf"(?:^|[^a-z])(?:{_MONTH})\s+$", re.I)),
+    ("age", re.compile(r"\b(?:aged|age|ages)\s+$", re.I)),
+    ("id", re.compile(r"\b(?:resolution|no\.|number|flight|route|highway|road|article|page|chapter|section|vol\.?|volume|brigade|division|battalion|unit|gate|platform|paragraph|item|clause|session|episode|season|phase|stage|round|verse|camp|block|building|apartment|room|tower|channel|line|code)\s+$", re.I)),
+    ("score_or_ratio", re.compile(r"\d\s*[:/]\s*$")),
+]
+_ONE_OK = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:person|people|palestinians?|israelis?|child|children|woman|women|man|men|hostages?|captives?|soldiers?|civilians?|journalists?|medics?|doctors?|worker|body|prisoners?|detainees?|resident|baby|infant|girl|boy|teenager|minor|(?:was|has been|is|were) (?:killed|injured|wounded|released|freed|found))\b", re.I)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    start: int  # span of the figure in the sentence (scale word and duration unit included)
+    end: int
+    text: str
+    value: int
+    value_low: int | None
+    value_high: int | None
+    qualifier: str
+    qualifier_text: str | None
+    unit: str | None  # day | week | month, for durations
+    rule: str
+    excluded: str | None = None  # why it is not a countable figure
+
+
+def words_to_int(text: str) -> int | None:
+    tokens = re.split(r"[\s-]+", text.lower().replace(" and ", " "))
+    if tokens[:3] == ["half", "a", "million"]:
+        return 500_000
+    total = current = 0
+    seen = False
+    for token in tokens:
+        if token == "a":
+            current = max(current, 1)
+            seen = True
+        elif token == "dozen":
+            current = max(current, 1) * 12
+            seen = True
+        elif token in _UNITS:
+            current += _UNITS[token]
+            seen = True
+        elif token in _TENS:
+            current += _TENS[token]
+            seen = True
+        elif token == "hundred":
+            current = max(current, 1) * 100
+        elif token in ("thousand", "million", "billion"):
+            total += max(current, 1) * _SCALES[token]
+            current = 0
+        elif token:
+            return None
+    return total + current if seen else None
+
+
+def _digits_value(digits: str, scale: str | None) -> int:
+    number = float(digits.replace(",", ""))
+    if scale:
+        number *= _SCALES[scale.strip().lower()]
+    return int(round(number))
+
+
+def _qualifier(sentence: str, start: int) -> tuple[str, str | None, int]:
+    window_start = max(0, start - 40)
+    match = _QUALIFIER_RX.search(sentence[window_start:start])
+    if not match:
+        return "exact", None, start
+    words = match.group("q")
+    return _QUALIFIER_CODE[words.lower()], words, window_start + match.start("q")
+
+
+def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
+    after = sentence[match.end():match.end() + 30]
+    before = sentence[max(0, match.start() - 30):match.start()]
+    digits = match.group("digits")
+    for reason, rx in _EXCLUDE_AFTER:
+        if match.group("dur") and reason == "measure":
+            continue
+        if rx.search(after):
+            return reason
+    for reason, rx in _EXCLUDE_BEFORE:
+        if rx.search(before):
+            return reason
+    if digits and not match.group("scale"):
+        plain = digits.replace(",", "")
+        if "," not in digits and len(plain) == 4 and 1900 <= value <= 2100:
+            return "year"
+        if "," not in digits and len(plain) >= 7:
+            return "id"
+        if "." in digits:
+            return "decimal"
+    words = match.group("words")
+    following = sentence[match.end():match.end() + 60]
+    if words and words.lower() in ("one", "a") and (re.match(r"\s+of\b", following) or not _ONE_OK.match(following)):
+        if not match.group("dur"):
+            return "pronoun_one"
+    return None
+
+
+def find_numbers(sentence: str) -> list[NumberMention]:
+    """All figures in the sentence, left to right; ranges are merged into one mention."""
+    found: list[NumberMention] = []
+    matches = list(_NUMBER.finditer(sentence))
+    skip_next = False
+    for i, match in enumerate(matches):
+        if skip_next:
+            skip_next = False
+            continue
+        if match.group("words"):
+            value = words_to_int(match.group("words"))
+            rule = "number_words"
+            if value is None:
+                continue
+        else:
+            value = _digits_value(match.group("digits"), match.group("scale"))
+            rule = "digits_scale" if match.group("scale") else "digits"
+        unit = None
+        if match.group("dur"):
+            unit_word = re.search(r"day|week|month", match.group("dur"), re.I).group(0).lower()
+            unit = unit_word
+            rule = "duration"
+        end = match.end()
+        value_low = value_high = None
+        start = match.start()
+        # Ranges: "10 to 20", "between 10 and 20", "10-20".
+        if i + 1 < len(matches):
+            nxt = matches[i + 1]
+            joiner = sentence[match.end():nxt.start()]
+            if _RANGE_JOIN.match(joiner) and (joiner.strip() not in ("and", "or") or
+                                              _BETWEEN.search(sentence[:start]) or joiner.strip() == "or"):
+                high = (words_to_int(nxt.group("words")) if nxt.group("words")
+                        else _digits_value(nxt.group("digits"), nxt.group("scale")))
+                if nxt.group("scale") and not match.group("scale") and match.group("digits"):
+                    value = _digits_value(match.group("digits"), nxt.group("scale"))
+                if high is not None and high > value and (joiner.strip() != "or" or nxt.group("dur")):
+                    value_low, value_high = value, high
+                    end = nxt.end()
+                    unit = unit or (re.search(r"day|week|month", nxt.group("dur"), re.I).group(0).lower()
+                                    if nxt.group("dur") else None)
+                    rule = "range"
+                    skip_next = True
+        qualifier, qualifier_text, _ = _qualifier(sentence, start)
+        if qualifier == "exact" and _POSTFIX_QUALIFIER.match(sentence[end:end + 10]):
+            qualifier, qualifier_text = "at_least", sentence[end:end + 10].strip().split()[0]
+        excluded = _exclusion(sentence, match, value)
+        if unit:
+            factor = _DURATION_DAYS[unit]
+            value *= factor
+            value_low = value_low * factor if value_low is not None else None
+            value_high = value_high * factor if value_high is not None else None
+        if value_low is None:
+            value_low, value_high = _bounds(value, qualifier)
+        found.append(NumberMention(start, end, sentence[start:end], value, value_low, value_high,
+                                   qualifier, qualifier_text, unit, rule, excluded))
+    return found
+
+
+def _bounds(value: int, qualifier: str) -> tuple[int | None, int | None]:
+    if qualifier == "exact":
+        return value, value
+    if qualifier == "at_least":
+        return value, None
+    if qualifier == "more_than":
+        return value + 1, None
+    if qualifier == "nearly":
+        return None, value
+    if qualifier == "less_than":
+        return None, value - 1
+    return None, None

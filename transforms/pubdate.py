@@ -1,0 +1,183 @@
+"""Publication date: from metadata when given, else inferred from the text with a basis and a confidence.
+
+Evidence, strongest first: a date line ("Published 8 Apr 2024"), a millisecond epoch inside a page
+id, an ISO timestamp; else the latest explicit date in the story (dated captions included)
+reconciled with the weekdays the story names and with "N months of war" anchors.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from transforms.clean import Line
+from transforms.dates import WAR_START, WEEKDAYS, find_dates
+
+_DATE_LINE = re.compile(
+    r"\b(?:published|updated|posted|last updated|first published|date|dated)\s*(?:on|:)?\s*[:\-]?\s*"
+    r"(?P<value>\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})",
+    re.IGNORECASE)
+_EPOCH_MS = re.compile(r"(?<!\d)(1[5-9]\d{11})(?!\d)")
+_ISO_TS = re.compile(r"\b(20\d{2}-\d{2}-\d{2})T\d{2}:\d{2}")
+_WAR_MONTHS = re.compile(
+    r"\b(?P<q>nearly|almost|more than|over|about|some|around)?\s*(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
+    r"[\s-]months?(?:[\s-]long|[\s-]old)?\s+(?:of\s+(?:the\s+)?(?:war|conflict|fighting|bombardment|offensive)|war|conflict|ago|since|into the war)",
+    re.IGNORECASE)
+_PAST_MONTHS = re.compile(r"\b(?:the\s+)?(?:past|last)\s+(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+months\b", re.IGNORECASE)
+_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+          "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+          "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20}
+_WEEKDAY = re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_EARLIEST, _LATEST = date(2023, 10, 7), date(2030, 12, 31)
+
+
+@dataclass(frozen=True)
+class PublishedDate:
+    value: date | None
+    basis: str
+    confidence: float
+    evidence: str | None
+    rule: str
+    conflict: str | None = None
+
+
+def parse_metadata_date(raw: str | None) -> date | None:
+    """A published_at value from a sidecar, manifest or HTML meta tag; None when unreadable."""
+    if not raw:
+        return None
+    raw = str(raw).strip()
+    try:
+        stamp = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return stamp.astimezone(timezone.utc).date() if stamp.tzinfo else stamp.date()
+    except ValueError:
+        pass
+    for fmt in ("%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%Y/%m/%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _months_anchor(text: str) -> date | None:
+    m = _WAR_MONTHS.search(text) or _PAST_MONTHS.search(text)
+    if not m:
+        return None
+    n = int(m.group("n")) if m.group("n").isdigit() else _WORDS.get(m.group("n").lower())
+    if not n or n > 36:
+        return None
+    month = WAR_START.month - 1 + n
+    anchor = date(WAR_START.year + month // 12, month % 12 + 1, WAR_START.day)
+    qualifier = (m.groupdict().get("q") or "").lower()
+    if qualifier in ("nearly", "almost"):
+        anchor -= timedelta(days=5)
+    elif qualifier in ("more than", "over"):
+        anchor += timedelta(days=5)
+    return anchor
+
+
+def _strong_evidence(text: str) -> PublishedDate | None:
+    m = _DATE_LINE.search(text)
+    if m:
+        value = parse_metadata_date(m.group("value"))
+        if value and _EARLIEST <= value <= _LATEST:
+            return PublishedDate(value, "date_line", 0.95, m.group(0), "date_line")
+    for m in _EPOCH_MS.finditer(text):
+        value = datetime.fromtimestamp(int(m.group(1)) / 1000, tz=timezone.utc).date()
+        if _EARLIEST <= value <= _LATEST:
+            return PublishedDate(value, "epoch", 0.9, m.group(1), "epoch_ms_in_id")
+    m = _ISO_TS.search(text)
+    if m:
+        value = parse_metadata_date(m.group(1))
+        if value and _EARLIEST <= value <= _LATEST:
+            return PublishedDate(value, "timestamp", 0.9, m.group(0), "iso_timestamp")
+    return None
+
+
+def _rough_reference(text: str) -> date | None:
+    """A date near publication, to give years to month-day mentions: full dates or war months."""
+    full = [d.date for d in find_dates(text, _LATEST) if d.rule in ("month_day_year", "iso") and d.date >= _EARLIEST]
+    months = _months_anchor(text)
+    if full and months:
+        return max([d for d in full if d <= months + timedelta(days=45)] or [months])
+    return max(full) if full else months
+
+
+def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
+    strong = _strong_evidence(text)
+    if strong:
+        return strong
+    rough = _rough_reference(text)
+    months = _months_anchor(text)
+    if rough is None:
+        return PublishedDate(None, "unknown", 0.0, None, "no_anchor")
+    past_dates, future_dates, caption_dates = [], [], []
+    lede: list[str] = []
+    for line in lines:
+        if line.kind == "boilerplate":
+            continue
+        if line.kind == "body" and len(lede) < 2:
+            lede.append(line.text)
+        for mention in find_dates(line.text, rough + timedelta(days=7)):
+            if mention.precision not in ("day", "week") or mention.rule == "october_7_anchor":
+                continue
+            if not mention.rule.startswith(("month_day", "iso", "part_of_month")):
+                continue
+            (future_dates if mention.tense == "future" else past_dates).append(mention.date)
+            if line.kind == "caption" and mention.precision == "day":
+                caption_dates.append(mention.date)
+    anchor = max(past_dates) if past_dates else rough
+    upper = min([d for d in future_dates if d > anchor], default=anchor + timedelta(days=14))
+    weekday_weights: dict[int, float] = {}
+    for line in lines:
+        if line.kind == "boilerplate":
+            continue
+        for sentence_text in re.split(r"(?<=[.!?])\s+", line.text):
+            for m in _WEEKDAY.finditer(sentence_text):
+                window = sentence_text[max(0, m.start() - 60):m.start()]
+                if re.search(r"\b(?:will|would|expected|set to|next|due|scheduled|plans?)\b", window, re.I):
+                    continue
+                weight = 2.0 if (line.kind == "headline" or line.text in lede) else 1.0
+                weekday_weights[WEEKDAYS[m.group("wd").lower()]] = weekday_weights.get(WEEKDAYS[m.group("wd").lower()], 0) + weight
+    # Weekdays name the days around publication; the latest explicit date and a "months of war"
+    # anchor bound where that week can be.
+    last = anchor + timedelta(days=10)
+    if months and months + timedelta(days=7) > last:
+        last = min(months + timedelta(days=7), anchor + timedelta(days=60))
+    candidates = [anchor + timedelta(days=k) for k in range((last - anchor).days + 1)
+                  if anchor + timedelta(days=k) < upper]
+    if not candidates:
+        candidates = [anchor]
+    if not weekday_weights:
+        basis = "caption" if caption_dates and max(caption_dates) == anchor else "weekday+context"
+        return PublishedDate(anchor, basis, 0.5, str(anchor), "latest_explicit_date")
+
+    def score(day: date) -> tuple[float, float]:
+        total = 0.0
+        for weekday, weight in weekday_weights.items():
+            back = (day.weekday() - weekday) % 7
+            resolved = day - timedelta(days=back)
+            if resolved < anchor - timedelta(days=1) and past_dates:
+                continue
+            total += weight * (3 if back == 0 else 2 if back == 1 else 1)
+        closeness = -abs((day - months).days) if months else -(day - anchor).days
+        return total, closeness
+
+    best = max(candidates, key=score)
+    if caption_dates and best == max(caption_dates):
+        return PublishedDate(best, "caption", 0.75, str(best), "caption_date_and_weekdays")
+    return PublishedDate(best, "weekday+context", 0.7, f"anchor {anchor}; weekdays {sorted(weekday_weights)}",
+                         "weekday_reconciliation")
+
+
+def published_date(metadata_value: str | None, text: str, lines: list[Line]) -> PublishedDate:
+    inferred = infer_from_text(text, lines)
+    given = parse_metadata_date(metadata_value)
+    if given is None:
+        return inferred
+    conflict = None
+    if inferred.value is not None and inferred.confidence >= 0.7 and abs((given - inferred.value).days) > 7:
+        conflict = (f"metadata says {given}, the text points to {inferred.value} "
+                    f"({inferred.basis}: {inferred.evidence})")
+    return PublishedDate(given, "metadata", 0.95 if conflict is None else 0.5, str(metadata_value),
+                         "metadata", conflict)
