@@ -86,9 +86,15 @@ def find_attributions(sentence: str, is_headline: bool = False) -> list[Attribut
     return candidates
 
 
-def find_attribution(sentence: str, is_headline: bool = False, near: int | None = None) -> Attribution:
-    """The attribution of a figure at offset `near` (or of the whole sentence); NONE when none."""
-    candidates = find_attributions(sentence, is_headline)
+def find_attribution(sentence: str, is_headline: bool = False, near: int | None = None,
+                     candidates: list[Attribution] | None = None) -> Attribution:
+    """The attribution of a figure at offset `near` (or of the whole sentence); NONE when none.
+    Pass the sentence's `candidates` when asking for several figures of one sentence."""
+    if candidates is None:
+        candidates = find_attributions(sentence, is_headline)
+    if near is not None:
+        # Only a speaker within a few hundred characters can govern a figure.
+        candidates = [a for a in candidates if abs(a.start - near) < 400 or abs(a.end - near) < 400]
     if not candidates:
         return NONE
     if near is not None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date
 
 from transforms import numbers
-from transforms.attribution import NONE, Attribution, find_attribution, is_pronoun
+from transforms.attribution import NONE, Attribution, find_attribution, find_attributions, is_pronoun, normalise_source
 from transforms.dates import WAR_START, DateMention, find_dates
 from transforms.lexicon import load_patterns
 from transforms.sentences import Sentence
@@ -62,6 +63,8 @@ _EVENT = _rx(_CUES["event"])
 _INCLUDING = _rx(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|of\s+those|incl\.)\s+(?:at\s+least\s+|some\s+|more\s+than\s+|about\s+|nearly\s+)?$")
 _PRISON_CONTEXT = _rx(r"\b(?:prisons?|prisoners?|detainees?|jails?|inmates|detention|imprisoned|jailed|held by israel|in israeli custody)\b")
 _HOSTAGE_CONTEXT = _rx(r"\b(?:hostages?|captives?|abductees?|captivity|held in gaza|held by hamas)\b")
+_DIGIT = re.compile(r"\d")
+_PARTITIVE = re.compile(r"\s*(?:of|among)\s")
 _FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
 
 _SUBGROUP_WORDS = [
@@ -79,6 +82,22 @@ _SUBGROUP_WORDS = [
     ("deceased", r"dead|deceased|bodies|remains|slain"),
 ]
 _SUBGROUP_RX = [(code, _rx(r"\b(?:" + words + r")\b")) for code, words in _SUBGROUP_WORDS]
+
+
+@lru_cache(maxsize=8192)
+def _has(pattern: re.Pattern, sentence: str) -> bool:
+    """Sentence-level cues are tested once per sentence, however many figures it holds."""
+    return bool(pattern.search(sentence))
+
+
+_SENTENCE_RX_CACHE: dict[str, re.Pattern] = {}
+
+
+def _has_rx(fragment: str, sentence: str) -> bool:
+    pattern = _SENTENCE_RX_CACHE.get(fragment)
+    if pattern is None:
+        pattern = _SENTENCE_RX_CACHE[fragment] = re.compile(fragment, re.IGNORECASE)
+    return _has(pattern, sentence)
 
 
 @dataclass
@@ -172,20 +191,23 @@ def _metric_from(noun: str | None, verb: str | None, sentence: str) -> str | Non
     if verb == "taken":
         return "hostages_taken"
     if verb in ("released", "returned"):
-        if _PRISON_CONTEXT.search(sentence):
+        if _has(_PRISON_CONTEXT, sentence):
             return "prisoners_released"
-        return "hostages_released" if _HOSTAGE_CONTEXT.search(sentence) or verb == "released" else None
+        return "hostages_released" if _has(_HOSTAGE_CONTEXT, sentence) or verb == "released" else None
     if verb == "held":
-        return "hostages_held" if _HOSTAGE_CONTEXT.search(sentence) else None
+        return "hostages_held" if _has(_HOSTAGE_CONTEXT, sentence) else None
     return None
 
 
 def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_start: int) -> _Reading | None:
     noun, mods, head_end = _head(sentence, num.end)
     if next_start < head_end:  # "40 of the more than 100 remaining hostages": look past the head
-        later = [m.start() for m in re.finditer(r"\d", sentence[head_end:])]
-        next_start = head_end + later[0] if later else len(sentence)
-    before = sentence[:num.start]
+        later = _DIGIT.search(sentence, head_end)
+        next_start = later.start() if later else len(sentence)
+    # Bounded windows keep extraction linear in the sentence length (no scan of the whole prefix).
+    window_start = max(0, num.start - 200)
+    before = sentence[window_start:num.start]
+    prev_end = max(0, prev_end - window_start)
     if num.qualifier_text:
         q = before.lower().rfind(num.qualifier_text.lower())
         if q >= 0:
@@ -200,7 +222,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
             return _Reading(metric, "governing_verb", noun, mods, head_end, 0.92)
     if noun is None and _counts_something_else(sentence, num.end):
         return None
-    partitive = bool(re.match(r"\s*(?:of|among)\s", sentence[num.end:]))
+    partitive = bool(_PARTITIVE.match(sentence, num.end))
     if noun == "hostages" and not partitive and re.search(r"\b(?:remaining|still)\b", mods, re.I):
         return _Reading("hostages_held", "remaining_hostages", noun, mods, head_end, 0.9)
     if noun == "hostages" and re.search(r"\bthe\s+$", before) and num.qualifier == "exact":
@@ -274,12 +296,12 @@ def _population(metric: str, noun: str | None, mods: str, sentence: str, num_sta
             return "israeli_soldiers"
         if noun == "hostages":
             return "hostages"
-        if _AID.search(sentence):
+        if _has(_AID, sentence):
             return "aid_seekers"
         near = sentence[max(0, num_start - 120):num_start + 120]
-        if _OCT7.search(sentence) and not _GAZA.search(near):
+        if _has(_OCT7, sentence) and not _GAZA.search(near):
             return "israel_oct7"
-        if _OTHER_REGION.search(sentence) and not _GAZA.search(sentence):
+        if _has(_OTHER_REGION, sentence) and not _has(_GAZA, sentence):
             return "other"
     return "gaza_palestinians"
 
@@ -288,10 +310,10 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
     if metric == "truce_days":
         return "term", "truce_term"
     if metric in ("hostages_released", "prisoners_released", "bodies_returned"):
-        if _PAST_RELEASE.search(sentence) and not re.search(r"\b(?:would|could|will|proposed|proposal|deal would)\b", sentence, re.I):
-            in_window = _PERIOD.search(sentence) or re.search(r"\b(?:between\s+\w+\s+\d|during\s+the\s+(?:truce|ceasefire|pause)|(?:truce|ceasefire|pause)\s+lasted)\b", sentence, re.I)
+        if _has(_PAST_RELEASE, sentence) and not _has_rx(r"\b(?:would|could|will|proposed|proposal|deal would)\b", sentence):
+            in_window = _has(_PERIOD, sentence) or _has_rx(r"\b(?:between\s+\w+\s+\d|during\s+the\s+(?:truce|ceasefire|pause)|(?:truce|ceasefire|pause)\s+lasted)\b", sentence)
             return ("period", "release_in_window") if in_window else ("event", "release_event")
-        if _DEAL.search(sentence):
+        if _has(_DEAL, sentence):
             return "term", "deal_term"
         return "event", "release_event"
     if metric in ("hostages_held", "population", "sheltering", "missing", "displaced"):
@@ -300,15 +322,15 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
         return "event", "october_7"
     if metric.startswith("bodies_"):
         return "event", "bodies_event"
-    if _PERIOD.search(sentence):
+    if _has(_PERIOD, sentence):
         return "period", "stated_window"
-    if _CUMULATIVE.search(sentence):
+    if _has(_CUMULATIVE, sentence):
         return "cumulative", "running_total"
-    if re.search(r"\b(?:malnutrition|starvation|dehydration|famine)\b", sentence, re.I):
+    if _has_rx(r"\b(?:malnutrition|starvation|dehydration|famine)\b", sentence):
         return "cumulative", "hunger_deaths_total"
-    if _EVENT.search(sentence) or population == "aid_seekers":
+    if _has(_EVENT, sentence) or population == "aid_seekers":
         return "event", "incident"
-    if population == "israeli_soldiers" and re.search(r"\bsince\b", sentence, re.I):
+    if population == "israeli_soldiers" and _has_rx(r"\bsince\b", sentence):
         return "cumulative", "running_total"
     return ("cumulative", "large_total") if value >= 1000 else ("event", "small_count")
 
@@ -363,7 +385,7 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
                 reading = _Reading("truce_days", "truce_duration", None, "", num.end, 0.9)
             else:
                 reading = _read_metric(text, num, prev_end, next_start)
-                if reading is None and sentence_claims and _INCLUDING.search(text[:num.start]):
+                if reading is None and sentence_claims and _INCLUDING.search(text[max(0, num.start - 40):num.start]):
                     last = sentence_claims[-1]
                     noun, mods, head_end = _head(text, num.end)
                     reading = _Reading(last.metric, "including_subset", noun, mods, head_end, 0.8)
@@ -374,13 +396,14 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
         if not sentence_claims:
             continue
         # Attribution: the sentence's own, else carried over ("It reported ...", "he said").
+        candidates = find_attributions(text, sentence.line_kind == "headline")
         for claim in sentence_claims:
             attribution = find_attribution(text, sentence.line_kind == "headline",
-                                           near=claim.char_start - sentence.start)
+                                           near=claim.char_start - sentence.start, candidates=candidates)
             if attribution.source is None or is_pronoun(attribution.source):
                 attribution = _resolve_carried(attribution, text, sentence.index, carried, carried_at, recent)
             claim.source, claim.source_norm, claim.attribution_rule = attribution.source, attribution.source_norm, attribution.rule
-            if attribution.source and not is_pronoun(attribution.source):
+            if attribution.source and (not is_pronoun(attribution.source) or attribution.source_norm != "unattributed"):
                 carried, carried_at = attribution, sentence.index
         claims.extend(sentence_claims)
     return _first_occurrences(claims)
@@ -412,7 +435,8 @@ def _resolve_carried(attribution: Attribution, text: str, index: int, carried: A
             named = find_attribution(earlier.text)
             if named.source and not is_pronoun(named.source):
                 return replace(named, rule="pronoun_resolved")
-        return replace(attribution, source_norm="unattributed", rule="pronoun_unresolved")
+        # "The ministry" with nothing before it still names a kind of source.
+        return replace(attribution, source_norm=normalise_source(attribution.source), rule="pronoun_unresolved")
     return attribution
 
 
@@ -436,9 +460,9 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     subgroup = None if metric == "truce_days" else _subgroup(phrase, metric)
     population = _population(metric, reading.noun, reading.mods, text, num.start)
     scope, scope_rule = _scope(metric, num.value, text, population, reading.mods)
-    if metric == "truce_days" and re.search(r"\b(?:lasted|ended|collapsed|held for)\b", text, re.I) and not _FUTURE_TRUCE.search(text):
+    if metric == "truce_days" and _has_rx(r"\b(?:lasted|ended|collapsed|held for)\b", text) and not _has(_FUTURE_TRUCE, text):
         scope, scope_rule = "event", "truce_past"
-    cause = "malnutrition" if metric == "killed" and re.search(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|famine)\b", text, re.I) else None
+    cause = "malnutrition" if metric == "killed" and _has_rx(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|famine)\b", text) else None
     as_of, as_of_rule = _as_of(scope, population, text, dates, reference)
     base = Claim(
         metric=metric, value=num.value, value_low=num.value_low, value_high=num.value_high,
@@ -452,9 +476,9 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     )
     out = [base]
     # "the release of the remaining 130 captives" also states how many are still held.
-    partitive = bool(re.match(r"\s*(?:of|among)\s", text[num.end:]))
+    partitive = bool(_PARTITIVE.match(text, num.end))
     if metric == "hostages_released" and not partitive and (
-            re.search(r"\bremaining\s+$", text[:num.start]) or "remaining" in reading.mods.lower()):
+            re.search(r"\bremaining\s+$", text[max(0, num.start - 30):num.start]) or "remaining" in reading.mods.lower()):
         out.append(replace(base, metric="hostages_held", scope="stock", as_of=reference,
                            as_of_rule="published_date",
                            extraction_rule=f"{num.rule}/remaining_stock/state"))

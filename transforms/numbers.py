@@ -26,7 +26,7 @@ _WORD_NUMBER = (
     rf"(?:half\s+a\s+million|a\s+(?:dozen|hundred|thousand|million|billion)"
     rf"|{_SMALL_WORD}(?:\s+(?:hundred|thousand|million|billion)(?:\s+(?:and\s+)?{_SMALL_WORD})?)*)"
 )
-_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DIGITS = r"\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?"  # longer runs are ids
 _SCALE = r"(?:\s*(?:million|billion|thousand|mn|bn|m|k)\b|\s+hundred\b)"
 _NUMBER = re.compile(
     rf"(?<![\w.,$€£₪/#-])(?P<num>(?P<digits>{_DIGITS})(?P<scale>{_SCALE})?|(?P<words>{_WORD_NUMBER}))"
@@ -202,7 +202,7 @@ def find_numbers(sentence: str) -> list[NumberMention]:
             nxt = matches[i + 1]
             joiner = sentence[match.end():nxt.start()]
             if _RANGE_JOIN.match(joiner) and (joiner.strip() not in ("and", "or") or
-                                              _BETWEEN.search(sentence[:start]) or joiner.strip() == "or"):
+                                              _BETWEEN.search(sentence[max(0, start - 12):start]) or joiner.strip() == "or"):
                 high = (words_to_int(nxt.group("words")) if nxt.group("words")
                         else _digits_value(nxt.group("digits"), nxt.group("scale")))
                 if nxt.group("scale") and not match.group("scale") and match.group("digits"):

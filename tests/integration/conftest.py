@@ -1,0 +1,24 @@
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_home(tmp_path_factory):
+    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect")))
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def run(input_dir: Path, output_dir: Path):
+    from flows.pipeline import etl_flow
+    return etl_flow(str(input_dir), str(output_dir))
+
+
+def read(output_dir: Path, table: str) -> pd.DataFrame:
+    return pd.read_parquet(output_dir / table)
