@@ -9,10 +9,14 @@ from transforms.lexicon import load_patterns
 _LEX = load_patterns("sources.json")
 _NORM_RULES = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["rules"]]
 
-_SAY = (r"(?:said|says|say|reported|reports|report|told|tells|added|adds|announced|announces|"
+_SAY = (r"(?i:said|says|believes|believe|estimate|puts|put|shows|show|announces|announce|say|reported|reports|report|told|tells|added|adds|announced|announces|"
         r"stated|states|estimated|estimates|confirmed|confirms|counted|counts|recorded|records|"
         r"noted|notes|claimed|claims|wrote|writes|posted|declared|has said|have said|had said|"
         r"has reported|have reported|has spoken of|have spoken of|spoke of|put the (?:toll|number|figure))")
+# "UNRWA: 171 staff killed", "18:04 — Army spokesperson: two soldiers ..."
+_COLON_SOURCE = re.compile(r"^(?:[\w:|]+\s*[—–|-]\s*)*(?P<src>[A-Z][\w’'.()-]*(?:\s+[\w’'.()-]+){0,5}?):\s")
+# The subject of a sentence with no speech verb: "Gaza's health ministry released figures on Tuesday."
+_LEADING_SUBJECT = re.compile(r"^(?P<src>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|in|for|and|the|armed|health|foreign|prime|government|military|army|civil|media|ministry|office|officials?|spokes\w+|minister|wing|agency|authorities|ministry's|ministry’s)){0,7})\s+(?:[a-z]+ed|issued|gave|spoke|put|has|have|had|is|was|were)\b")
 # The name of a source: up to eight words, starting with a capital, a determiner or a possessive.
 _NAME = (r"(?P<src>(?:(?:the|a|an|its|their|his|her)\s+)?(?:[A-Z][\w’'.&-]*|[a-z][\w’'-]*)"
          r"(?:\s+(?:[A-Za-z][\w’'.&-]*|of|for|in|on|based|at)){0,9}?)")
@@ -57,6 +61,17 @@ def _trim_subject(name: str) -> str:
     return parts[-1].strip()
 
 
+def leading_subject(sentence: str) -> Attribution:
+    """A known party that opens a sentence without a speech verb ("The ministry issued ...")."""
+    m = _LEADING_SUBJECT.match(sentence)
+    if m:
+        src = _clean(m.group("src"))
+        norm = normalise_source(src)
+        if norm != "unattributed":
+            return Attribution(src, norm, "previous_subject", m.start("src"), m.end("src"))
+    return NONE
+
+
 def is_pronoun(source: str | None) -> bool:
     return bool(source and _PRONOUN.match(source.strip()))
 
@@ -78,6 +93,10 @@ def find_attributions(sentence: str, is_headline: bool = False) -> list[Attribut
         src = re.sub(r"^(?:meanwhile|however|on \w+|in \w+|separately|earlier|later)\s+", "", src, flags=re.I)
         if src and not _BAD_START.match(src) and len(src.split()) <= 9:
             candidates.append(Attribution(src, normalise_source(src), "x_said", m.start("src"), m.end("src")))
+    m = _COLON_SOURCE.match(sentence)
+    if m and normalise_source(m.group("src")) != "unattributed":
+        src = _clean(m.group("src"))
+        candidates.append(Attribution(src, normalise_source(src), "colon_source", m.start("src"), m.end("src")))
     if is_headline:
         m = _HEADLINE_SAYS.search(sentence)
         if m:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from datetime import date
 
 from transforms import numbers
-from transforms.attribution import NONE, Attribution, find_attribution, find_attributions, is_pronoun, normalise_source
+from transforms.attribution import NONE, Attribution, find_attribution, find_attributions, is_pronoun, leading_subject, normalise_source
 from transforms.dates import WAR_START, DateMention, find_dates
 from transforms.lexicon import load_patterns
 from transforms.sentences import Sentence
@@ -64,6 +64,11 @@ _INCLUDING = _rx(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|of
 _PRISON_CONTEXT = _rx(r"\b(?:prisons?|prisoners?|detainees?|jails?|inmates|detention|imprisoned|jailed|held by israel|in israeli custody)\b")
 _HOSTAGE_CONTEXT = _rx(r"\b(?:hostages?|captives?|abductees?|captivity|held in gaza|held by hamas)\b")
 _DIGIT = re.compile(r"\d")
+_BODIES_OF = _rx(r"\b(?:bodies|remains|corpses)\s+of\s+(?:the\s+|another\s+|a\s+further\s+)?$")
+_RETURN_WORDS = _rx(r"\b(?:return\w*|hand\w*\s+(?:over|back)|receiv\w*|repatriat\w*|transfer\w*)\b")
+_DEAD_AFTER = _rx(r"\s*(?:,\s*)?(?:(?:are|were|is|was|now|already|have been|had been)\s+)*(?:believed|thought|presumed|declared|confirmed|assessed|said)\s+(?:to\s+be\s+)?dead\b")
+_RELEASE_ANYWHERE = _rx(r"\b(?:releas\w*|free\w*|exchang\w*|swap\w*)\b")
+_COORDINATED = _rx(r"^\s*,?\s*(?:and|or|plus|as well as)\s+(?:(?:at least|more than|some|about|nearly|another|a further|over)\s+)?$")
 _PARTITIVE = re.compile(r"\s*(?:of|among)\s")
 _FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
 
@@ -220,6 +225,15 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
         metric = _metric_from(noun, _verb_class(gov), sentence)
         if metric:
             return _Reading(metric, "governing_verb", noun, mods, head_end, 0.92)
+    if noun == "prisoners" and re.search(r"\bisraeli\b", mods, re.I):
+        noun = "hostages"  # "33 Israeli detainees" are hostages held in Gaza
+    if _BODIES_OF.search(before):
+        returned = _RETURN_WORDS.search(before)
+        return _Reading("bodies_returned" if returned else "bodies_recovered", "bodies_of", "bodies",
+                        mods, head_end, 0.85)
+    if _has(_HOSTAGE_CONTEXT, sentence) and noun in (None, "people", "hostages", "deaths") and (
+            _DEAD_AFTER.match(sentence, head_end) or (noun == "deaths" and _INCLUDING.search(before))):
+        return _Reading("hostages_held", "hostages_believed_dead", noun, mods, head_end, 0.8)
     if noun is None and _counts_something_else(sentence, num.end):
         return None
     partitive = bool(_PARTITIVE.match(sentence, num.end))
@@ -240,6 +254,8 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
         metric = _metric_from(noun, None, sentence)
         if metric:
             return _Reading(metric, "counted_noun", noun, mods, head_end, 0.85)
+    if noun == "prisoners" and _has(_RELEASE_ANYWHERE, sentence):
+        return _Reading("prisoners_released", "prisoners_in_exchange", noun, mods, head_end, 0.8)
     # 4. A predicate earlier in the clause: "the number of people killed ... passed 30,800".
     clause_start = max(prev_end, max(before.rfind(";"), before.rfind(". ")) + 1)
     clause = before[clause_start:]
@@ -253,7 +269,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
 
 
 _TRUCE_AFTER = _rx(r"\s*(?:[\w-]+\s+){0,2}?(?:" + _alternation(_CUES["truce"]) + r")\b")
-_TRUCE_BEFORE = _rx(r"\b(?:" + _alternation(_CUES["truce"]) + r")\b[^.,;]{0,30}?\b(?:of|for|lasting|lasted|to last|spanning|extended by|extension of|by)\s+"
+_TRUCE_BEFORE = _rx(r"\b(?:" + _alternation(_CUES["truce"]) + r")\b[^.,;]{0,40}?\b(?:of|for|lasting|lasted|last|lasts|to last|run|runs|spanning|spans|extended by|extension of|by)\s+"
                     r"(?:(?:about|around|some|roughly|approximately|up to|at least|nearly|another|a further|an?|the)\s+)*$")
 
 
@@ -376,8 +392,10 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
         for i, num in enumerate(found):
             if num.excluded:
                 continue
-            prev_end = found[i - 1].end if i else 0
-            next_start = found[i + 1].start if i + 1 < len(found) else len(text)
+            counted = [n for n in found if not n.excluded]
+            position = counted.index(num)
+            prev_end = counted[position - 1].end if position else 0
+            next_start = counted[position + 1].start if position + 1 < len(counted) else len(text)
             reading: _Reading | None
             if num.unit:
                 if not _truce_days(text, num):
@@ -389,9 +407,16 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
                     last = sentence_claims[-1]
                     noun, mods, head_end = _head(text, num.end)
                     reading = _Reading(last.metric, "including_subset", noun, mods, head_end, 0.8)
+            if (sentence_claims and reading is not None and reading.noun in (None, "people", "hostages")
+                    and reading.rule in ("noun_then_verb", "verb_before_in_clause", "counted_noun")
+                    and _COORDINATED.match(text[sentence_claims[-1].extras.get("head_end", 0):num.start])):
+                last = sentence_claims[-1]  # "freed 50 Israeli hostages and 19 foreigners"
+                reading = _Reading(last.metric, "coordinated_with_previous", reading.noun, reading.mods, reading.head_end, 0.8)
             if reading is None:
                 continue
             claims_here = _build(sentence, num, reading, dates, reference)
+            for claim in claims_here:
+                claim.extras["head_end"] = reading.head_end
             sentence_claims.extend(claims_here)
         if not sentence_claims:
             continue
@@ -435,6 +460,9 @@ def _resolve_carried(attribution: Attribution, text: str, index: int, carried: A
             named = find_attribution(earlier.text)
             if named.source and not is_pronoun(named.source):
                 return replace(named, rule="pronoun_resolved")
+            subject = leading_subject(earlier.text)
+            if subject.source:
+                return replace(subject, rule="pronoun_resolved")
         # "The ministry" with nothing before it still names a kind of source.
         return replace(attribution, source_norm=normalise_source(attribution.source), rule="pronoun_unresolved")
     return attribution
@@ -458,6 +486,8 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     conjunct = re.match(r"\s+(?:and|or)\s+(?:[\w-]+\s+)?[\w-]+", text[reading.head_end:])
     phrase = text[num.end:reading.head_end] + (conjunct.group(0) if conjunct else "")
     subgroup = None if metric == "truce_days" else _subgroup(phrase, metric)
+    if reading.rule == "hostages_believed_dead":
+        subgroup = "deceased"
     population = _population(metric, reading.noun, reading.mods, text, num.start)
     scope, scope_rule = _scope(metric, num.value, text, population, reading.mods)
     if metric == "truce_days" and _has_rx(r"\b(?:lasted|ended|collapsed|held for)\b", text) and not _has(_FUTURE_TRUCE, text):

@@ -23,7 +23,7 @@ _UNIT_WORD = "|".join(sorted(_UNITS, key=len, reverse=True))
 _TENS_WORD = "|".join(_TENS)
 _SMALL_WORD = rf"(?:(?:{_TENS_WORD})(?:[- ](?:{_UNIT_WORD}))?|{_UNIT_WORD})"
 _WORD_NUMBER = (
-    rf"(?:half\s+a\s+million|a\s+(?:dozen|hundred|thousand|million|billion)"
+    rf"(?:half\s+a\s+million|(?:a|{_UNIT_WORD})\s+dozen|a\s+(?:hundred|thousand|million|billion)"
     rf"|{_SMALL_WORD}(?:\s+(?:hundred|thousand|million|billion)(?:\s+(?:and\s+)?{_SMALL_WORD})?)*)"
 )
 _DIGITS = r"\d{1,3}(?:,\d{3}){1,5}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?"  # longer runs are ids
@@ -172,8 +172,23 @@ def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
     return None
 
 
+_UNIT_LONG = re.compile(r"\b(?:a|an|one)\s+(?P<u>day|week|month)[- ]long\b", re.IGNORECASE)
+
+
 def find_numbers(sentence: str) -> list[NumberMention]:
     """All figures in the sentence, left to right; ranges are merged into one mention."""
+    found = _find_numbers(sentence)
+    for m in _UNIT_LONG.finditer(sentence):
+        unit = m.group("u").lower()
+        start = m.start("u")
+        if not any(n.start <= start < n.end for n in found):
+            days = _DURATION_DAYS[unit]
+            found.append(NumberMention(start, m.end(), sentence[start:m.end()], days, days, days,
+                                       "exact", None, unit, "unit_long"))
+    return sorted(found, key=lambda n: n.start)
+
+
+def _find_numbers(sentence: str) -> list[NumberMention]:
     found: list[NumberMention] = []
     matches = list(_NUMBER.finditer(sentence))
     skip_next = False
