@@ -94,9 +94,36 @@ def _strong_evidence(text: str) -> PublishedDate | None:
     return None
 
 
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WEEKDAY_DATE = re.compile(
+    r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?:(?P<m1>[A-Z][a-z]{2,8})\.?\s+(?P<d1>\d{1,2})|(?P<d2>\d{1,2})\s+(?P<m2>[A-Z][a-z]{2,8}))\b(?!,?\s+\d{4})")
+
+
+def _weekday_dated(text: str) -> list[date]:
+    """'Friday, November 24' names its year: the first year since the war began where that day
+    falls on that weekday."""
+    found = []
+    for m in _WEEKDAY_DATE.finditer(text):
+        month_name = (m.group("m1") or m.group("m2")).lower()[:3]
+        if month_name not in _MONTH_NAMES:
+            continue
+        month, day = _MONTH_NAMES.index(month_name) + 1, int(m.group("d1") or m.group("d2"))
+        for year in range(_EARLIEST.year, _LATEST.year + 1):
+            try:
+                candidate = date(year, month, day)
+            except ValueError:
+                continue
+            if candidate >= _EARLIEST and candidate.weekday() == WEEKDAYS[m.group("wd").lower()]:
+                found.append(candidate)
+                break
+    return found
+
+
 def _rough_reference(text: str) -> date | None:
-    """A date near publication, to give years to month-day mentions: full dates or war months."""
+    """A date near publication, to give years to month-day mentions: full dates, weekday-dated
+    days, or war months."""
     full = [d.date for d in find_dates(text, _LATEST) if d.rule in ("month_day_year", "iso") and d.date >= _EARLIEST]
+    full += _weekday_dated(text)
     months = _months_anchor(text)
     if full and months:
         return max([d for d in full if d <= months + timedelta(days=45)] or [months])
@@ -111,7 +138,7 @@ def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
     months = _months_anchor(text)
     if rough is None:
         return PublishedDate(None, "unknown", 0.0, None, "no_anchor")
-    past_dates, future_dates, caption_dates = [], [], []
+    past_dates, future_dates, caption_dates, day_dates = [], [], [], []
     lede: list[str] = []
     for line in lines:
         if line.kind == "boilerplate":
@@ -124,9 +151,12 @@ def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
             if not mention.rule.startswith(("month_day", "iso", "part_of_month")):
                 continue
             (future_dates if mention.tense == "future" else past_dates).append(mention.date)
+            if mention.precision == "day" and mention.tense != "future":
+                day_dates.append(mention.date)
             if line.kind == "caption" and mention.precision == "day":
                 caption_dates.append(mention.date)
     anchor = max(past_dates) if past_dates else rough
+    anchor_is_day = bool(day_dates) and max(day_dates) == anchor
     upper = min([d for d in future_dates if d > anchor], default=anchor + timedelta(days=14))
     weekday_weights: dict[int, float] = {}
     for line in lines:
@@ -137,6 +167,8 @@ def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
                 window = sentence_text[max(0, m.start() - 60):m.start()]
                 if re.search(r"\b(?:will|would|expected|set to|next|due|scheduled|plans?)\b", window, re.I):
                     continue
+                if re.search(r"\b(?:last|next|every|each|this past|a week from|the previous|the following)\s+$", window, re.I):
+                    continue  # "last Friday" is the week before: it does not name a day near publication
                 weight = 2.0 if (line.kind == "headline" or line.text in lede) else 1.0
                 weekday_weights[WEEKDAYS[m.group("wd").lower()]] = weekday_weights.get(WEEKDAYS[m.group("wd").lower()], 0) + weight
     # Weekdays name the days around publication; the latest explicit date and a "months of war"
@@ -159,9 +191,13 @@ def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
             resolved = day - timedelta(days=back)
             if resolved < anchor - timedelta(days=1) and past_dates:
                 continue
-            total += weight * (3 if back == 0 else 2 if back == 1 else 1)
+            # Only "today" and "yesterday" say much about the publication day.
+            total += weight * (3 if back == 0 else 2 if back == 1 else 0)
+        # An exact date in the story is usually from the week before publication; a "months of
+        # war" figure only places the story within weeks.
+        near_exact_anchor = anchor_is_day and (day - anchor).days <= 7
         closeness = -abs((day - months).days) if months else -(day - anchor).days
-        return total, closeness
+        return total, near_exact_anchor, closeness
 
     best = max(candidates, key=score)
     if caption_dates and best == max(caption_dates):
