@@ -63,6 +63,20 @@ class Table:
 FLAGS = Column("flags", STRINGS, "Names of the non-blocking validation expectations this row "
                "violates (empty when none). Set by the validation step.", nullable=False)
 
+# Columns that several tables share, defined once.
+ARTICLE_ID = Column("article_id", STRING, "The article the row comes from.", False)
+SOURCE_PATH = Column("source_path", STRING, "Input path of that article, relative to the input folder.", False)
+PUBLISHED_DATE = Column("published_date", DATE, "Publication date of the article.")
+EVENT_TYPE = Column("event_type", STRING, "Kind of event.", False, codes.EVENT_TYPES)
+QUOTE_START = Column("quote_start", INT64, "Offset of the sentence in the article text.", False)
+LINE_KIND = Column("line_kind", STRING, "Kind of line the sentence sits in.", False, codes.LINE_KINDS)
+CONFIDENCE = Column("confidence", FLOAT, "Confidence in the row, 0 to 1.", False)
+PLACE = (
+    Column("location", STRING, "Place name normalised against the gazetteer."),
+    Column("location_lat", FLOAT, "Latitude of the place (WGS84)."),
+    Column("location_lon", FLOAT, "Longitude of the place (WGS84)."),
+)
+
 ARTICLES = Table(
     name="articles",
     description="One row per article read and decoded (quarantined inputs are in `quarantine`).",
@@ -100,9 +114,7 @@ CLAIMS = Table(
     key=("claim_id",),
     columns=(
         Column("claim_id", STRING, "Stable id: hash of article_id, offsets of the figure and metric.", False),
-        Column("article_id", STRING, "The article the claim comes from.", False),
-        Column("source_path", STRING, "Input path of that article, relative to the input folder.", False),
-        Column("published_date", DATE, "Publication date of the article."),
+        ARTICLE_ID, SOURCE_PATH, PUBLISHED_DATE,
         Column("metric", STRING, "What is counted.", False, codes.METRICS),
         Column("value", INT64, "The figure as an integer (2.3 million -> 2300000; six weeks of truce -> 42).", False),
         Column("value_low", INT64, "Lowest value the wording allows (null when unbounded or approximate)."),
@@ -120,13 +132,13 @@ CLAIMS = Table(
         Column("source_norm", STRING, "Normalised source.", False, codes.SOURCE_NORMS),
         Column("attribution_rule", STRING, "How the source was found (in the sentence, carried over, none)."),
         Column("quote", STRING, "The sentence that carries the figure, verbatim.", False),
-        Column("quote_start", INT64, "Offset of the sentence in the article text.", False),
+        QUOTE_START,
         Column("char_start", INT64, "Offset of the first character of the figure in the article text.", False),
         Column("char_end", INT64, "Offset one past the last character of the figure.", False),
         Column("number_text", STRING, "The figure as written (text[char_start:char_end]).", False),
-        Column("line_kind", STRING, "Kind of line the sentence sits in.", False, codes.LINE_KINDS),
+        LINE_KIND,
         Column("extraction_rule", STRING, "Id of the rule that read the figure and its metric.", False),
-        Column("confidence", FLOAT, "Confidence in the row, 0 to 1.", False),
+        CONFIDENCE,
         FLAGS,
     ),
 )
@@ -138,28 +150,23 @@ EVENT_MENTIONS = Table(
     columns=(
         Column("mention_id", STRING, "Stable id: hash of article_id, offsets and event_type.", False),
         Column("event_id", STRING, "The merged event (table `events`) this mention belongs to."),
-        Column("article_id", STRING, "The article the mention comes from.", False),
-        Column("source_path", STRING, "Input path of that article, relative to the input folder.", False),
-        Column("published_date", DATE, "Publication date of the article."),
-        Column("event_type", STRING, "Kind of event.", False, codes.EVENT_TYPES),
+        ARTICLE_ID, SOURCE_PATH, PUBLISHED_DATE, EVENT_TYPE,
         Column("event_date", DATE, "Resolved date (start of the window for ranges)."),
         Column("event_date_end", DATE, "End of the window for range precision; else null."),
         Column("date_text", STRING, "The words that gave the date."),
         Column("date_precision", STRING, "Precision of the date.", True, codes.DATE_PRECISIONS),
         Column("date_rule", STRING, "Id of the rule that resolved the date."),
         Column("tense", STRING, "past, or future for planned/expected events.", False, codes.TENSES),
-        Column("location", STRING, "Place name normalised against the gazetteer."),
-        Column("location_lat", FLOAT, "Latitude of the place (WGS84)."),
-        Column("location_lon", FLOAT, "Longitude of the place (WGS84)."),
+        *PLACE,
         Column("actors", STRING, "';'-joined normalised actors."),
         Column("quote", STRING, "The sentence, verbatim.", False),
-        Column("quote_start", INT64, "Offset of the sentence in the article text.", False),
+        QUOTE_START,
         Column("char_start", INT64, "Offset of the event trigger in the article text.", False),
         Column("char_end", INT64, "Offset one past the end of the trigger.", False),
         Column("trigger_text", STRING, "The words that name the event.", False),
-        Column("line_kind", STRING, "Kind of line the sentence sits in.", False, codes.LINE_KINDS),
+        LINE_KIND,
         Column("extraction_rule", STRING, "Id of the rule that found the event.", False),
-        Column("confidence", FLOAT, "Confidence in the row, 0 to 1.", False),
+        CONFIDENCE,
         FLAGS,
     ),
 )
@@ -170,14 +177,12 @@ EVENTS = Table(
     key=("event_id",),
     columns=(
         Column("event_id", STRING, "Stable id: hash of type, date window, location and actors.", False),
-        Column("event_type", STRING, "Kind of event.", False, codes.EVENT_TYPES),
+        EVENT_TYPE,
         Column("event_date", DATE, "Start of the date window the mentions agree on."),
         Column("event_date_end", DATE, "End of the window; null for a single day."),
         Column("date_precision", STRING, "Finest precision among the mentions.", True, codes.DATE_PRECISIONS),
         Column("tense", STRING, "future while every mention is a plan; else past.", False, codes.TENSES),
-        Column("location", STRING, "Normalised place."),
-        Column("location_lat", FLOAT, "Latitude of the place (WGS84)."),
-        Column("location_lon", FLOAT, "Longitude of the place (WGS84)."),
+        *PLACE,
         Column("actors", STRING, "';'-joined union of the mentions' actors."),
         Column("n_mentions", INT64, "Mentions merged into this event.", False),
         Column("n_articles", INT64, "Distinct articles that mention it.", False),

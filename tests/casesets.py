@@ -42,23 +42,30 @@ def claims_for_text(text: str, published: date) -> list[dict]:
     return [vars(c) for c in extract_claims(sentences, published)]
 
 
+def _match_case(score: Score, case_id: str, expected: list, got: list, agrees, describe_want, describe_got) -> None:
+    """One-to-one greedy matching of a case's expected items against what the extractor gave."""
+    score.predicted += len(got)
+    score.expected += len(expected)
+    unused = list(got)
+    for want in expected:
+        hit = next((g for g in unused if agrees(g, want)), None)
+        if hit is None:
+            score.errors.append(f"{case_id}: missed {describe_want(want)}")
+            continue
+        unused.remove(hit)
+        score.tp += 1
+    score.errors.extend(f"{case_id}: spurious {describe_got(g)}" for g in unused)
+
+
 def score_claims(cases: list[dict], attributes: tuple[str, ...] = ()) -> Score:
     """Claims match on (metric, value); with attributes, those must agree too ("" == None)."""
     score = Score()
     for case in cases:
         got = claims_for_text(case["text"], date.fromisoformat(case["published_date"]))
-        score.predicted += len(got)
-        score.expected += len(case["expected"])
-        unused = list(got)
-        for want in case["expected"]:
-            hit = next((g for g in unused if g["metric"] == want["metric"] and g["value"] == want["value"]
-                        and all(_same(g.get(a), want.get(a)) for a in attributes if a in want)), None)
-            if hit is None:
-                score.errors.append(f"{case['id']}: missed {want['metric']}={want['value']}")
-                continue
-            unused.remove(hit)
-            score.tp += 1
-        score.errors.extend(f"{case['id']}: spurious {g['metric']}={g['value']}" for g in unused)
+        _match_case(score, case["id"], case["expected"], got,
+                    lambda g, w: g["metric"] == w["metric"] and g["value"] == w["value"]
+                    and all(_same(g.get(a), w.get(a)) for a in attributes if a in w),
+                    lambda w: f"{w['metric']}={w['value']}", lambda g: f"{g['metric']}={g['value']}")
     return score
 
 
@@ -73,18 +80,10 @@ def score_dates(cases: list[dict]) -> Score:
     score = Score()
     for case in cases:
         got = find_dates(case["text"], date.fromisoformat(case["reference_date"]))
-        score.predicted += len(got)
-        score.expected += len(case["expected"])
-        unused = list(got)
-        for want in case["expected"]:
-            hit = next((g for g in unused if g.date.isoformat() == want["date"]
-                        and (g.date_end.isoformat() if g.date_end else None) == want.get("date_end")
-                        and g.precision == want["precision"] and g.tense == want["tense"]), None)
-            if hit is None:
-                score.errors.append(f"{case['id']}: missed {want['date_text']!r} -> {want['date']} {want['precision']} {want['tense']}"
-                                    f" (got {[ (g.text, str(g.date), g.precision, g.tense) for g in got]})")
-                continue
-            unused.remove(hit)
-            score.tp += 1
-        score.errors.extend(f"{case['id']}: spurious {g.text!r} -> {g.date}" for g in unused)
+        _match_case(score, case["id"], case["expected"], got,
+                    lambda g, w: g.date.isoformat() == w["date"]
+                    and (g.date_end.isoformat() if g.date_end else None) == w.get("date_end")
+                    and g.precision == w["precision"] and g.tense == w["tense"],
+                    lambda w: f"{w['date_text']!r} -> {w['date']} {w['precision']} {w['tense']}",
+                    lambda g: f"{g.text!r} -> {g.date} {g.precision} {g.tense}")
     return score
