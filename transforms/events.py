@@ -14,6 +14,8 @@ from transforms.sentences import Sentence
 _LEX = load_patterns("events.json")
 _TRIGGERS = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["triggers"]]
 _ACTORS = [(name, re.compile(rx)) for name, rx in _LEX["actors"]]
+# A sentence may report a departure and the planned return; more than two types is mostly noise.
+_MAX_EVENTS_PER_SENTENCE = 2
 
 
 @dataclass(frozen=True)
@@ -106,5 +108,6 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
                 extraction_rule=f"trigger:{code}/date:{when.rule}",
                 confidence=0.6 if sentence.line_kind == "caption" else 0.7,
             ))
-            break  # one event per sentence in this first cut: the highest-priority trigger
+            if len(seen_types) >= _MAX_EVENTS_PER_SENTENCE:
+                break
     return out
