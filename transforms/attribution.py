@@ -9,7 +9,7 @@ from transforms.lexicon import load_patterns
 _LEX = load_patterns("sources.json")
 _NORM_RULES = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["rules"]]
 
-_SAY = (r"(?i:said|says|believes|believe|estimate|puts|put|shows|show|announces|announce|say|reported|reports|report|told|tells|added|adds|announced|announces|"
+_SAY = (r"(?i:said|says|believes|believe|estimate|puts|put|shows|show|announce|say|reported|reports|report|told|tells|added|adds|announced|announces|"
         r"stated|states|estimated|estimates|confirmed|confirms|counted|counts|recorded|records|"
         r"noted|notes|claimed|claims|wrote|writes|posted|declared|has said|have said|had said|"
         r"has reported|have reported|has spoken of|have spoken of|spoke of|put the (?:toll|number|figure))")

@@ -70,6 +70,12 @@ _DEAD_AFTER = _rx(r"\s*(?:,\s*)?(?:(?:are|were|is|was|now|already|have been|had 
 _RELEASE_ANYWHERE = _rx(r"\b(?:releas\w*|free\w*|exchang\w*|swap\w*)\b")
 _COORDINATED = _rx(r"^\s*,?\s*(?:and|or|plus|as well as)\s+(?:(?:at least|more than|some|about|nearly|another|a further|over)\s+)?$")
 _PARTITIVE = re.compile(r"\s*(?:of|among)\s")
+_MODAL = _rx(r"\b(?:would|could|will|proposed|proposal|deal would)\b")
+_RELEASE_WINDOW = _rx(r"\b(?:between\s+\w+\s+\d|during\s+the\s+(?:truce|ceasefire|pause)|(?:truce|ceasefire|pause)\s+lasted)\b")
+_HUNGER_TOTAL = _rx(r"\b(?:malnutrition|starvation|dehydration|famine)\b")
+_HUNGER_CAUSE = _rx(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|famine)\b")
+_SINCE = _rx(r"\bsince\b")
+_TRUCE_OVER = _rx(r"\b(?:lasted|ended|collapsed|held for)\b")
 _FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
 
 _SUBGROUP_WORDS = [
@@ -93,16 +99,6 @@ _SUBGROUP_RX = [(code, _rx(r"\b(?:" + words + r")\b")) for code, words in _SUBGR
 def _has(pattern: re.Pattern, sentence: str) -> bool:
     """Sentence-level cues are tested once per sentence, however many figures it holds."""
     return bool(pattern.search(sentence))
-
-
-_SENTENCE_RX_CACHE: dict[str, re.Pattern] = {}
-
-
-def _has_rx(fragment: str, sentence: str) -> bool:
-    pattern = _SENTENCE_RX_CACHE.get(fragment)
-    if pattern is None:
-        pattern = _SENTENCE_RX_CACHE[fragment] = re.compile(fragment, re.IGNORECASE)
-    return _has(pattern, sentence)
 
 
 @dataclass
@@ -326,8 +322,8 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
     if metric == "truce_days":
         return "term", "truce_term"
     if metric in ("hostages_released", "prisoners_released", "bodies_returned"):
-        if _has(_PAST_RELEASE, sentence) and not _has_rx(r"\b(?:would|could|will|proposed|proposal|deal would)\b", sentence):
-            in_window = _has(_PERIOD, sentence) or _has_rx(r"\b(?:between\s+\w+\s+\d|during\s+the\s+(?:truce|ceasefire|pause)|(?:truce|ceasefire|pause)\s+lasted)\b", sentence)
+        if _has(_PAST_RELEASE, sentence) and not _has(_MODAL, sentence):
+            in_window = _has(_PERIOD, sentence) or _has(_RELEASE_WINDOW, sentence)
             return ("period", "release_in_window") if in_window else ("event", "release_event")
         if _has(_DEAL, sentence):
             return "term", "deal_term"
@@ -342,11 +338,11 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
         return "period", "stated_window"
     if _has(_CUMULATIVE, sentence):
         return "cumulative", "running_total"
-    if _has_rx(r"\b(?:malnutrition|starvation|dehydration|famine)\b", sentence):
+    if _has(_HUNGER_TOTAL, sentence):
         return "cumulative", "hunger_deaths_total"
     if _has(_EVENT, sentence) or population == "aid_seekers":
         return "event", "incident"
-    if population == "israeli_soldiers" and _has_rx(r"\bsince\b", sentence):
+    if population == "israeli_soldiers" and _has(_SINCE, sentence):
         return "cumulative", "running_total"
     return ("cumulative", "large_total") if value >= 1000 else ("event", "small_count")
 
@@ -389,11 +385,8 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
             continue
         dates = find_dates(text, reference) if reference else []
         sentence_claims: list[Claim] = []
-        for i, num in enumerate(found):
-            if num.excluded:
-                continue
-            counted = [n for n in found if not n.excluded]
-            position = counted.index(num)
+        counted = [n for n in found if not n.excluded]
+        for position, num in enumerate(counted):
             prev_end = counted[position - 1].end if position else 0
             next_start = counted[position + 1].start if position + 1 < len(counted) else len(text)
             reading: _Reading | None
@@ -490,9 +483,9 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
         subgroup = "deceased"
     population = _population(metric, reading.noun, reading.mods, text, num.start)
     scope, scope_rule = _scope(metric, num.value, text, population, reading.mods)
-    if metric == "truce_days" and _has_rx(r"\b(?:lasted|ended|collapsed|held for)\b", text) and not _has(_FUTURE_TRUCE, text):
+    if metric == "truce_days" and _has(_TRUCE_OVER, text) and not _has(_FUTURE_TRUCE, text):
         scope, scope_rule = "event", "truce_past"
-    cause = "malnutrition" if metric == "killed" and _has_rx(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|famine)\b", text) else None
+    cause = "malnutrition" if metric == "killed" and _has(_HUNGER_CAUSE, text) else None
     as_of, as_of_rule = _as_of(scope, population, text, dates, reference)
     base = Claim(
         metric=metric, value=num.value, value_low=num.value_low, value_high=num.value_high,

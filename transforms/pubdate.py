@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from transforms.clean import Line
-from transforms.dates import WAR_START, WEEKDAYS, find_dates
+from transforms.dates import MONTHS, WAR_START, WEEKDAYS, find_dates
 
 _DATE_LINE = re.compile(
     r"\b(?:published|updated|posted|last updated|first published|date|dated)\s*(?:on|:)?\s*[:\-]?\s*"
@@ -94,7 +94,6 @@ def _strong_evidence(text: str) -> PublishedDate | None:
     return None
 
 
-_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _WEEKDAY_DATE = re.compile(
     r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?:(?P<m1>[A-Z][a-z]{2,8})\.?\s+(?P<d1>\d{1,2})|(?P<d2>\d{1,2})\s+(?P<m2>[A-Z][a-z]{2,8}))\b(?!,?\s+\d{4})")
 
@@ -104,10 +103,10 @@ def _weekday_dated(text: str) -> list[date]:
     falls on that weekday."""
     found = []
     for m in _WEEKDAY_DATE.finditer(text):
-        month_name = (m.group("m1") or m.group("m2")).lower()[:3]
-        if month_name not in _MONTH_NAMES:
+        month = MONTHS.get((m.group("m1") or m.group("m2")).lower())
+        if month is None:
             continue
-        month, day = _MONTH_NAMES.index(month_name) + 1, int(m.group("d1") or m.group("d2"))
+        day = int(m.group("d1") or m.group("d2"))
         for year in range(_EARLIEST.year, _LATEST.year + 1):
             try:
                 candidate = date(year, month, day)
