@@ -70,7 +70,7 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _tense(sentence: str, start: int) -> str:
+def clause_tense(sentence: str, start: int) -> str:
     """Future when the clause leading to the date is a plan or an expectation."""
     window = sentence[max(0, start - 70):start]
     cuts = list(_CLAUSE_CUT.finditer(window))
@@ -129,7 +129,7 @@ def _resolve(m: re.Match, sentence: str, reference: date) -> tuple[date, date | 
     """(date, date_end, precision, forced tense or None, rule)."""
     kind = next(name for name, _ in _PATTERNS if m.group("k_" + name) is not None)
     g = m.groupdict()
-    tense = _tense(sentence, m.start())
+    tense = clause_tense(sentence, m.start())
     if kind == "iso":
         d = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
         return (d, None, "day", None, "iso") if d else None
@@ -263,7 +263,7 @@ def find_dates(sentence: str, reference: date) -> list[DateMention]:
         if resolved is None:
             continue
         start_date, end_date, precision, forced_tense, rule = resolved
-        tense = forced_tense or _tense(sentence, m.start())
+        tense = forced_tense or clause_tense(sentence, m.start())
         if forced_tense is None and tense == "past" and (end_date or start_date) > reference and precision != "range":
             tense = "future"
         text = m.group(0).strip()

@@ -4,18 +4,44 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
-from transforms.dates import DateMention, find_dates
+from transforms.dates import DateMention, clause_tense, find_dates
 from transforms.lexicon import LEXICON_DIR, load_patterns
 from transforms.sentences import Sentence
 
 _LEX = load_patterns("events.json")
 _TRIGGERS = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["triggers"]]
 _ACTORS = [(name, re.compile(rx)) for name, rx in _LEX["actors"]]
-# A sentence may report a departure and the planned return; more than two types is mostly noise.
-_MAX_EVENTS_PER_SENTENCE = 2
+_EXCLUSIONS = {code: re.compile(rx, re.IGNORECASE) for code, rx in _LEX["exclusions"].items()}
+# Types that name something still to come whatever the tense of the clause.
+_FUTURE_TYPES = frozenset(_LEX["future_types"])
+_ANY_TENSE_TYPES = frozenset(_LEX["any_tense_types"])
+_NOUN_TRIGGER = re.compile(_LEX["noun_triggers"], re.IGNORECASE)
+# A sentence may report a departure and the planned return, or two arrivals on different days;
+# more than three is mostly noise.
+_MAX_EVENTS_PER_SENTENCE = 3
+_MAX_PER_TYPE = 2
+_SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                  "eight": 8, "nine": 9, "ten": 10}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+             "eighth": 8, "ninth": 9, "tenth": 10}
+_CLAUSE_BREAK = re.compile(r"[,;:()—–]|\b(?:after|before|when|while|as|since|because|but|and then)\b", re.IGNORECASE)
+# A sentence that continues the previous one's story: it may take that sentence's day.
+_CARRY_CUE = re.compile(r"^\W*(?:His|Her|Their|The|These|Those)\s+(?:remarks|comments|statement|announcement|speech|meeting|talks|visit)\b"
+                        r"|\bsaid\s+(?:at|during|in)\s+(?:a|an|the)\s+(?:conference|meeting|summit|session|briefing|news conference|press conference)\b",
+                        re.IGNORECASE)
+_CARRY_SENTENCES = 5  # a quote of several sentences may sit between the day and "X said at a conference"
+_CARRY_TYPES = frozenset({"meeting", "statement", "talks", "proposal"})
+_OFFSET = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|\d+)\s+days?\s+(?P<dir>after|before)\b",
+                     re.IGNORECASE)
+_TALKS_SPAN = re.compile(
+    r"\b(?:after|following)\s+(?P<after_n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+days\s+of\s+"
+    r"(?:indirect\s+|intensive\s+|marathon\s+)?(?:talks|negotiations)\b"
+    r"|\b(?:the|their|its|a)\s+(?P<nth>second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+"
+    r"(?:straight\s+|consecutive\s+)?day\s+of\s+(?:indirect\s+)?(?:talks|negotiations)\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,41 +99,135 @@ def actors_in(text: str) -> str | None:
     return ";".join(names) or None
 
 
-def _nearest_date(dates: list[DateMention], position: int) -> DateMention:
-    return min(dates, key=lambda d: min(abs(d.start - position), abs(d.end - position)))
+def _nearest_date(dates: list[DateMention], position: int, text: str | None = None) -> DateMention:
+    """The date nearest the trigger; with the text, a date across a clause break ("..., after Qatar
+    announced") counts as farther than one in the trigger's own clause."""
+    def cost(d: DateMention) -> int:
+        lo, hi = (d.end, position) if d.end <= position else (position, d.start)
+        distance = hi - lo
+        if text is not None and _CLAUSE_BREAK.search(text[lo:hi]):
+            distance += 40
+        return distance
+    return min(dates, key=cost)
+
+
+def _count(token: str) -> int | None:
+    token = token.lower()
+    if token.isdigit():
+        return int(token)
+    return _SMALL_NUMBERS.get(token) or _ORDINALS.get(token) or (int(token[:-2]) if token[:-2].isdigit() else None)
+
+
+def _shifted(when: DateMention, between: str) -> tuple[date, date | None, str]:
+    """'On Monday, a day after forces withdrew': the trigger happened a day before the date."""
+    m = _OFFSET.search(between)
+    if not m or when.precision != "day" or (days := _count(m.group("n"))) is None:
+        return when.date, when.date_end, when.rule
+    sign = -1 if m.group("dir").lower() in ("after", "later") else 1
+    return when.date + timedelta(days=sign * days), None, f"{when.rule}+offset"
+
+
+def _talks_span(text: str, anchor: date) -> tuple[date, date, str] | None:
+    """'After four days of talks' ends the day before the anchor; 'the second day of talks' is the anchor."""
+    m = _TALKS_SPAN.search(text)
+    if not m:
+        return None
+    if m.group("after_n") and (n := _count(m.group("after_n"))):
+        return anchor - timedelta(days=n), anchor - timedelta(days=1), "days_of_talks"
+    if m.group("nth") and (n := _count(m.group("nth"))):
+        return anchor - timedelta(days=n - 1), anchor, "nth_day_of_talks"
+    return None
+
+
+def _choose_date(code: str, dates: list[DateMention], text: str, m: re.Match,
+                 reference: date) -> DateMention | None:
+    """The nearest date whose tense fits the trigger: a departure told in the past does not take
+    the date of the planned return later in the sentence; a noun ("a meeting ... next week") takes
+    its tense from its clause, so any date fits it."""
+    position = m.start()
+    if code in _ANY_TENSE_TYPES or _NOUN_TRIGGER.search(m.group(0)):
+        return _nearest_date(dates, position, text)
+    trigger_future = code in _FUTURE_TYPES or clause_tense(text, position) == "future"
+    fitting = [d for d in dates if (d.tense == "future") == trigger_future
+               or (not trigger_future and d.date <= reference)]
+    if fitting:
+        return _nearest_date(fitting, position, text)
+    if not trigger_future and all(d.tense == "future" for d in dates):
+        # "departs Cairo and will return on Tuesday": the departure is the story's own day.
+        return DateMention(position, position, "", reference, None, "day", "past", "publication_date")
+    return None
+
+
+def _excluded(code: str, text: str, m: re.Match) -> bool:
+    rx = _EXCLUSIONS.get(code)
+    return bool(rx and rx.search(text[max(0, m.start() - 80):m.end() + 20]))
 
 
 def extract_event_mentions(sentences: list[Sentence], reference: date | None) -> list[EventMention]:
+    """Dated happenings, one row per (type, date window) per article: a second sentence telling the
+    same departure adds nothing."""
     if reference is None:
         return []
     out: list[EventMention] = []
+    seen: set[tuple[str, date, date | None, str]] = set()
+    previous_day: tuple[int, DateMention] | None = None  # (sentence index, its last past day)
     for sentence in sentences:
         text = sentence.text
-        dates = [d for d in find_dates(text, reference)]
-        if not dates:
+        dates = find_dates(text, reference)
+        talks_span = _TALKS_SPAN.search(text)
+        if (not dates and not talks_span and previous_day is not None
+                and sentence.index - previous_day[0] <= _CARRY_SENTENCES and _CARRY_CUE.search(text)):
+            # "His remarks came during a session in Riyadh": the day was named just before.
+            last = previous_day[1]
+            dates = [DateMention(len(text), len(text), last.text, last.date, last.date_end,
+                                 last.precision, last.tense, f"carried:{last.rule}")]
+        elif dates:
+            days = [d for d in dates if d.tense == "past" and d.precision == "day"]
+            previous_day = (sentence.index, days[-1]) if days else None
+        if not dates and not talks_span:
             continue
-        seen_types: set[str] = set()
+        place = None
+        n_events = 0
         for code, rx in _TRIGGERS:
-            m = rx.search(text)
-            if not m or code in seen_types:
-                continue
-            seen_types.add(code)
-            when = _nearest_date(dates, m.start())
-            place = locate(text)
-            tense = when.tense
-            if code == "talks_resume" or (code == "holiday" and when.date > reference):
-                tense = "future"
-            out.append(EventMention(
-                event_type=code, event_date=when.date, event_date_end=when.date_end,
-                date_text=when.text, date_precision=when.precision, date_rule=when.rule, tense=tense,
-                location=place.name if place else None,
-                location_lat=place.lat if place else None, location_lon=place.lon if place else None,
-                actors=actors_in(text), quote=text, quote_start=sentence.start,
-                char_start=sentence.start + m.start(), char_end=sentence.start + m.end(),
-                trigger_text=m.group(0), line_kind=sentence.line_kind,
-                extraction_rule=f"trigger:{code}/date:{when.rule}",
-                confidence=0.6 if sentence.line_kind == "caption" else 0.7,
-            ))
-            if len(seen_types) >= _MAX_EVENTS_PER_SENTENCE:
-                break
+            for m in list(rx.finditer(text))[:_MAX_PER_TYPE]:
+                if n_events >= _MAX_EVENTS_PER_SENTENCE:
+                    break
+                if _excluded(code, text, m):
+                    continue
+                if code == "talks" and clause_tense(text, m.start()) == "future":
+                    continue  # talks still to come are a talks_resume, if anything
+                span = _talks_span(text, (_nearest_date(dates, m.start()).date if dates else reference)) if code == "talks" else None
+                if span:
+                    start, end, rule = span
+                    when = DateMention(m.start(), m.end(), talks_span.group(0), start, end, "range", "past", rule)
+                    event_date, event_end, date_rule = start, end, rule
+                else:
+                    if not dates or (dates[0].rule.startswith("carried:") and code not in _CARRY_TYPES):
+                        continue
+                    when = _choose_date(code, dates, text, m, reference)
+                    if when is None:
+                        continue
+                    lo, hi = sorted((when.end, m.start())) if when.end <= m.start() else (m.end(), when.start)
+                    event_date, event_end, date_rule = _shifted(when, text[lo:hi])
+                tense = when.tense
+                if code in _FUTURE_TYPES and event_date >= reference:
+                    tense = "future"
+                key = (code, event_date, event_end, tense)
+                if key in seen:
+                    continue
+                seen.add(key)
+                n_events += 1
+                place = place or locate(text)
+                out.append(EventMention(
+                    event_type=code, event_date=event_date, event_date_end=event_end,
+                    date_text=when.text, date_precision=when.precision if event_end is None or when.precision == "range" else "range",
+                    date_rule=date_rule, tense=tense,
+                    location=place.name if place else None,
+                    location_lat=place.lat if place else None, location_lon=place.lon if place else None,
+                    actors=actors_in(text), quote=text, quote_start=sentence.start,
+                    char_start=sentence.start + m.start(), char_end=sentence.start + m.end(),
+                    trigger_text=m.group(0), line_kind=sentence.line_kind,
+                    extraction_rule=f"trigger:{code}/date:{date_rule}",
+                    confidence=(0.5 if date_rule == "publication_date" else 0.6 if sentence.line_kind == "caption" else 0.7),
+                ))
     return out

@@ -19,7 +19,8 @@ def _window(row) -> tuple:
 
 def merge_events(mentions: pd.DataFrame, articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Events, and the mentions with event_id set. Mentions merge when type matches, places do
-    not differ (a missing place matches any) and their date windows overlap within a day."""
+    not differ (a missing place matches any) and their date windows overlap within a day. A
+    mention joins the first cluster it fits, in date order, so the result is deterministic."""
     if mentions.empty:
         return pd.DataFrame(), mentions.assign(event_id=pd.Series(dtype=object))
     # pandas may hold missing strings as NaN: make every gap a plain None before comparing.
@@ -33,17 +34,17 @@ def merge_events(mentions: pd.DataFrame, articles: pd.DataFrame) -> tuple[pd.Dat
             start, end = _window(row)
             placed = False
             for cluster in open_clusters:
+                # Compared with the cluster's first window, which never grows: daily strikes on
+                # consecutive days must not chain into one event. Tense is not compared: the
+                # planned return reported on Sunday and the return reported on Tuesday are one event.
                 if (start - _SLACK <= cluster["end"] and cluster["start"] - _SLACK <= end
-                        and (row["location"] is None or cluster["location"] is None or row["location"] == cluster["location"])
-                        and row["tense"] == cluster["tense"]):
+                        and (row["location"] is None or cluster["location"] is None or row["location"] == cluster["location"])):
                     cluster["rows"].append(idx)
-                    cluster["end"] = max(cluster["end"], end)
                     cluster["location"] = cluster["location"] or row["location"]
                     placed = True
                     break
             if not placed:
-                open_clusters.append({"start": start, "end": end, "location": row["location"],
-                                      "tense": row["tense"], "rows": [idx]})
+                open_clusters.append({"start": start, "end": end, "location": row["location"], "rows": [idx]})
         clusters.extend(c["rows"] for c in open_clusters)
     events = []
     event_ids = [None] * len(ordered)
