@@ -9,6 +9,7 @@ from pathlib import Path
 from transforms.claims import extract_claims
 from transforms.clean import classify_lines
 from transforms.dates import find_dates
+from transforms.events import extract_event_mentions
 from transforms.sentences import split_sentences
 
 DATA = Path(__file__).parent / "data"
@@ -86,4 +87,25 @@ def score_dates(cases: list[dict]) -> Score:
                     and g.precision == w["precision"] and g.tense == w["tense"],
                     lambda w: f"{w['date_text']!r} -> {w['date']} {w['precision']} {w['tense']}",
                     lambda g: f"{g.text!r} -> {g.date} {g.precision} {g.tense}")
+    return score
+
+
+def events_for_text(text: str, published: date) -> list:
+    sentences = split_sentences(classify_lines(text))
+    sentences = [s if s.line_kind == "body" else s.__class__(s.start, s.end, s.text, "body", s.index) for s in sentences]
+    return extract_event_mentions(sentences, published)
+
+
+def score_events(cases: list[dict], with_tense: bool = False) -> Score:
+    """An event matches on type and start date within a day (as score.py does); with_tense, the
+    tense must agree too."""
+    score = Score()
+    for case in cases:
+        got = events_for_text(case["text"], date.fromisoformat(case["reference"]))
+        _match_case(score, case["id"], case["expected"], got,
+                    lambda g, w: g.event_type == w["event_type"]
+                    and abs((g.event_date - date.fromisoformat(w["date"])).days) <= 1
+                    and (not with_tense or g.tense == w["tense"]),
+                    lambda w: f"{w['event_type']} {w['date']} {w['tense']}",
+                    lambda g: f"{g.event_type} {g.event_date} {g.tense} ({g.trigger_text!r}, {g.date_text!r})")
     return score

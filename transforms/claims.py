@@ -5,6 +5,7 @@ order gives the same rows. Decisions are ordered rules; each row names the rule 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -70,11 +71,32 @@ _DEAD_AFTER = _rx(r"\s*(?:,\s*)?(?:(?:are|were|is|was|now|already|have been|had 
 _RELEASE_ANYWHERE = _rx(r"\b(?:releas\w*|free\w*|exchang\w*|swap\w*)\b")
 _COORDINATED = _rx(r"^\s*,?\s*(?:and|or|plus|as well as)\s+(?:(?:at least|more than|some|about|nearly|another|a further|over)\s+)?$")
 _PARTITIVE = re.compile(r"\s*(?:of|among)\s")
-_MODAL = _rx(r"\b(?:would|could|will|proposed|proposal|deal would)\b")
+_MODAL = _rx(r"\b(?:would|could|will|must|should|proposed|proposal|deal would|to be)\b")
 _RELEASE_WINDOW = _rx(r"\b(?:between\s+\w+\s+\d|during\s+the\s+(?:truce|ceasefire|pause)|(?:truce|ceasefire|pause)\s+lasted)\b")
 _HUNGER_TOTAL = _rx(r"\b(?:malnutrition|starvation|dehydration|famine)\b")
 _HUNGER_CAUSE = _rx(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|famine)\b")
 _SINCE = _rx(r"\bsince\b")
+# "since Israel resumed its offensive", "since the October 10 ceasefire": a window that opened after
+# the war began (the war's own start is a running total).
+_SINCE_LATER_START = _rx(
+    r"\bsince\s+(?!(?:the\s+)?(?:war|conflict|fighting|hostilities)\b)(?!(?:the\s+)?(?:start|beginning|outbreak)\s+of\b)"
+    r"(?:(?:[\w'’-]+\s+){0,8}?(?:resumed|began|started|entered|took\s+effect|launched|broke\s+down|collapsed|ended|expired)\b"
+    r"|the\s+(?:%s)\.?\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:ceasefire|truce|deal)\b"
+    r"|(?!oct(?:ober|\.)?\s+7\b)(?:%s)\.?\s+\d{1,2}\b(?!,?\s+2023))" % ("|".join(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]),
+                                                                  "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"))
+# "bringing the toll to", "raising to 18 the number": what follows is the new running total.
+_RAISE_VERBS = r"(?:bringing|raising|taking|pushing|lifting|brought|raised|took|pushed|(?:has|have|had)\s+(?:now\s+)?(?:risen|climbed|increased|jumped|reached|passed)|rose|climbed|reached)"
+_RAISED_TO = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$",
+                        re.IGNORECASE)
+_RAISED_TO_AHEAD = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\b", re.IGNORECASE)
+# "Hunger deaths reach 111", "the toll tops 40,000": the figure is the running total.
+_TOTAL_REACHES = _rx(r"\b(?:toll|deaths|total|number|tally|count)\s+(?:[\w'’-]+\s+){0,3}?(?:reach|reaches|reached|hits|hit|tops|topped|passes|passed|surpasses|surpassed|exceeds|exceeded|nears|stands\s+at|stood\s+at)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$")
+# "between the afternoons of 11 and 12 March": the 11 is half a date, not a figure.
+_DATE_PAIR_START = _rx(r"\s*(?:and|to|-|–)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
+_MAX_SUBSETS_SKIPPED = 6
+_PERFECT = _rx(r"\b(?:have|has|had)\s+(?:now\s+|since\s+|so\s+far\s+|reportedly\s+|also\s+)?(?:been\s+)?(?:killed|died|been\s+killed|freed|released|returned|recovered|come\s+home)\b")
+_ON_DAY = _rx(r"\b(?:on|late on|early on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:yesterday|today|overnight|this morning|last night)\b")
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|but|whereas|as)\s|\s+and\s+(?=(?:israel|hamas|the|it|they)\b)", re.IGNORECASE)
 _TRUCE_OVER = _rx(r"\b(?:lasted|ended|collapsed|held for)\b")
 _FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
 
@@ -318,32 +340,99 @@ def _population(metric: str, noun: str | None, mods: str, sentence: str, num_sta
     return "gaza_palestinians"
 
 
-def _scope(metric: str, value: int, sentence: str, population: str | None, mods: str) -> tuple[str, str]:
+def _figure_boundaries(text: str, counted: list[numbers.NumberMention]) -> list[numbers.NumberMention]:
+    """The figures that split a sentence into each figure's words. Durations ("in the past three
+    weeks") and the first half of a date pair ("between the afternoons of 11 and 12 March") are part
+    of a figure's words, not figures of their own."""
+    return [n for n in counted if not (n.unit or _DATE_PAIR_START.match(text, n.end))]
+
+
+def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list[int],
+                num: numbers.NumberMention, last_raise_start: int) -> tuple[str, str]:
+    """The words that speak about one figure: the sentence's lead-in before its first figure, the
+    clause leading to this figure, and what follows it up to the next figure that is not its own
+    subset or to a "bringing the toll to" that starts another figure's clause. Returns (local text,
+    the clause just before the figure). Work per figure stays local, so long sentences stay linear."""
+    position = bisect.bisect_left(starts, num.start)
+    previous = boundaries[position - 1] if position else None
+    first_after = position + 1 if position < len(boundaries) and boundaries[position] is num else position
+    following = boundaries[first_after:first_after + _MAX_SUBSETS_SKIPPED + 1]
+    lead_in = text[:boundaries[0].start] if previous is not None else ""
+    before = text[previous.end if previous is not None else 0:num.start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    if breaks and previous is not None:
+        before = before[breaks[-1].end():]
+    raised = _RAISED_TO.search(before[-200:])
+    if raised:  # "..., bringing the toll to N": N's clause starts at the cue
+        lead_in, before = "", before[-200:][raised.start():]
+    end, stopped_at_subset = len(text), False
+    for later in following[:_MAX_SUBSETS_SKIPPED]:
+        subset = _INCLUDING.search(text[max(0, later.start - 40):later.start])
+        if not subset or _PERIOD.search(text[later.end:later.end + 40]) or _SINCE.search(text[later.end:later.end + 40]):
+            # a following figure, or a subset with its own window ("including 354 since ...")
+            end, stopped_at_subset = later.start, bool(subset)
+            break
+    else:
+        if len(following) > _MAX_SUBSETS_SKIPPED:
+            end = following[_MAX_SUBSETS_SKIPPED].start
+    after = text[num.end:end]
+    raise_cue = _RAISED_TO_AHEAD.search(after)
+    trail = ""
+    if raise_cue:
+        after = after[:raise_cue.start()]
+    elif (end < len(text) and not stopped_at_subset and not _CLAUSE_BREAK.search(after)
+          and last_raise_start < end and boundaries):
+        # "72 killed and 114 injured in the past 24 hours": words after the last figure speak for all
+        trail = text[boundaries[-1].end:boundaries[-1].end + 300]
+    return lead_in[:300] + before + num.text + after + trail, before
+
+
+def _scope(metric: str, value: int, sentence: str, population: str | None, mods: str,
+           local: str | None = None, before: str = "") -> tuple[str, str]:
+    """Scope from the figure's own words (`local`) where a cue could belong to another figure of
+    the sentence; release and deal cues are read on the whole sentence."""
+    local = sentence if local is None else local
     if metric == "truce_days":
         return "term", "truce_term"
     if metric in ("hostages_released", "prisoners_released", "bodies_returned"):
         if _has(_PAST_RELEASE, sentence) and not _has(_MODAL, sentence):
-            in_window = _has(_PERIOD, sentence) or _has(_RELEASE_WINDOW, sentence)
-            return ("period", "release_in_window") if in_window else ("event", "release_event")
+            in_window = _has(_PERIOD, local) or _has(_RELEASE_WINDOW, sentence)
+            if in_window:
+                return "period", "release_in_window"
+            if _RAISED_TO.search(before) or (_has(_PERFECT, local) and not _has(_ON_DAY, local)):
+                return "cumulative", "released_so_far"
+            return "event", "release_event"
         if _has(_DEAL, sentence):
             return "term", "deal_term"
         return "event", "release_event"
     if metric in ("hostages_held", "population", "sheltering", "missing", "displaced"):
+        if metric == "displaced" and (_has(_PERIOD, local) or _has(_SINCE_LATER_START, local)):
+            return "period", "fled_in_window"
         return "stock", "state"
     if metric == "hostages_taken" or population == "israel_oct7":
         return "event", "october_7"
     if metric.startswith("bodies_"):
-        return "event", "bodies_event"
-    if _has(_PERIOD, sentence):
+        # only a "since ..." window: "recovered 60 bodies from areas where troops operated in
+        # the past months" is one recovery, not a tally over months
+        if _has(_SINCE_LATER_START, local) or (_has(_PERIOD, local) and _has(_SINCE, local)):
+            return "period", "bodies_in_window"
+        return ("cumulative", "recovered_so_far") if _has(_PERFECT, local) and not _has(_ON_DAY, local) else ("event", "bodies_event")
+    if _has(_PERIOD, local) or _has(_SINCE_LATER_START, local):
         return "period", "stated_window"
-    if _has(_CUMULATIVE, sentence):
+    if _RAISED_TO.search(before):
+        return "cumulative", "raised_total"
+    if _has(_CUMULATIVE, local):
         return "cumulative", "running_total"
     if _has(_HUNGER_TOTAL, sentence):
         return "cumulative", "hunger_deaths_total"
-    if _has(_EVENT, sentence) or population == "aid_seekers":
+    if _has(_EVENT, local) or population == "aid_seekers":
         return "event", "incident"
-    if population == "israeli_soldiers" and _has(_SINCE, sentence):
+    if _TOTAL_REACHES.search(before):
+        return "cumulative", "total_reaches"
+    if population == "israeli_soldiers" and _has(_SINCE, local) and not _has(_ON_DAY, local):
         return "cumulative", "running_total"
+    if _has(_PERFECT, local) and not _has(_ON_DAY, local):
+        return "cumulative", "perfect_total"  # "have been killed", "had died": a tally, not one day
     return ("cumulative", "large_total") if value >= 1000 else ("event", "small_count")
 
 
@@ -386,6 +475,9 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
         dates = find_dates(text, reference) if reference else []
         sentence_claims: list[Claim] = []
         counted = [n for n in found if not n.excluded]
+        boundaries = _figure_boundaries(text, counted)
+        starts = [n.start for n in boundaries]
+        last_raise_start = max((m.start() for m in _RAISED_TO_AHEAD.finditer(text)), default=-1)
         for position, num in enumerate(counted):
             prev_end = counted[position - 1].end if position else 0
             next_start = counted[position + 1].start if position + 1 < len(counted) else len(text)
@@ -407,7 +499,14 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
                 reading = _Reading(last.metric, "coordinated_with_previous", reading.noun, reading.mods, reading.head_end, 0.8)
             if reading is None:
                 continue
-            claims_here = _build(sentence, num, reading, dates, reference)
+            local, before = _local_text(text, boundaries, starts, num, last_raise_start)
+            claims_here = _build(sentence, num, reading, dates, reference, local, before)
+            if (reading.rule == "including_subset" and claims_here
+                    and not (_PERIOD.match(text, num.end) or _SINCE.search(text[num.end:num.end + 40]))):
+                # "111 deaths, including 80 children": the subset is counted as its whole is
+                parent = sentence_claims[-1]
+                claims_here = [replace(c, scope=parent.scope, as_of=parent.as_of, as_of_rule=parent.as_of_rule)
+                               for c in claims_here]
             for claim in claims_here:
                 claim.extras["head_end"] = reading.head_end
             sentence_claims.extend(claims_here)
@@ -473,7 +572,8 @@ def _maybe_number_words(text: str) -> bool:
 
 
 def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
-           dates: list[DateMention], reference: date | None) -> list[Claim]:
+           dates: list[DateMention], reference: date | None, local: str | None = None,
+           before: str = "") -> list[Claim]:
     text = sentence.text
     metric = reading.metric
     conjunct = re.match(r"\s+(?:and|or)\s+(?:[\w-]+\s+)?[\w-]+", text[reading.head_end:])
@@ -482,7 +582,7 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     if reading.rule == "hostages_believed_dead":
         subgroup = "deceased"
     population = _population(metric, reading.noun, reading.mods, text, num.start)
-    scope, scope_rule = _scope(metric, num.value, text, population, reading.mods)
+    scope, scope_rule = _scope(metric, num.value, text, population, reading.mods, local, before)
     if metric == "truce_days" and _has(_TRUCE_OVER, text) and not _has(_FUTURE_TRUCE, text):
         scope, scope_rule = "event", "truce_past"
     cause = "malnutrition" if metric == "killed" and _has(_HUNGER_CAUSE, text) else None

@@ -29,7 +29,7 @@ _MD = rf"(?:{_MON}\s+{_DAY}|{_DAY}\s+(?:of\s+)?{_MON})"
 
 _PATTERNS = [
     ("iso", rf"\b(?P<iso_y>{_YEAR})-(?P<iso_m>0[1-9]|1[0-2])-(?P<iso_d>[0-3]\d)\b"),
-    ("md_range", rf"\b(?:between|from)\s+(?P<r1>{_MD})(?:,?\s+(?P<r1y>{_YEAR}))?\s+(?:and|to|until|till|through)\s+(?P<r2>{_MD}|{_DAY})(?:,?\s+(?P<r2y>{_YEAR}))?\b"),
+    ("md_range", rf"\b(?:between|from)\s+(?:the\s+(?:mornings?|afternoons?|evenings?|nights?)\s+of\s+)?(?P<r1>{_MD}|{_DAY}(?=\s+(?:and|to|until|till|through)\s+{_MD}))(?:,?\s+(?P<r1y>{_YEAR}))?\s+(?:and|to|until|till|through)\s+(?P<r2>{_MD}|{_DAY})(?:,?\s+(?P<r2y>{_YEAR}))?\b"),
     ("md_or", rf"\b(?:on\s+)?(?P<o1>{_MON}\s+{_DAY})\s*(?:or|-|–|to)\s*(?P<o2>{_DAY})(?:,?\s+(?P<oy>{_YEAR}))?\b(?!\s*(?:{_MON}|,\d|%))"),
     ("md", rf"(?:\b(?P<md_prep>on|since|by|until|till|before|after|from|late on|early on)\s+)?(?:(?:{_WD}),?\s+)?\b(?P<md>{_MD})(?:,?\s+(?P<md_y>{_YEAR}))?\b(?!-)"),
     ("part_month", rf"\b(?P<pm_part>early|mid|late|the end of|the start of|the beginning of|end of|start of)[\s-]+(?P<pm_mon>{_MON})(?:\s+(?P<pm_y>{_YEAR}))?\b"),
@@ -115,8 +115,8 @@ def _pick_year(month: int, day: int, reference: date, tense: str | None) -> date
 
 def _weekday(reference: date, weekday: int, tense: str, prep: str) -> date:
     prep = prep.lower()
-    if prep == "next":
-        return reference + timedelta(days=(weekday - reference.weekday()) % 7 or 7)
+    if prep == "next":  # "next Thursday": the week after the coming one (conventions.md)
+        return reference + timedelta(days=(weekday - reference.weekday()) % 7 + 7)
     if prep == "last":
         back = (reference.weekday() - weekday) % 7 or 7
         return reference - timedelta(days=back)
@@ -134,12 +134,16 @@ def _resolve(m: re.Match, sentence: str, reference: date) -> tuple[date, date | 
         d = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
         return (d, None, "day", None, "iso") if d else None
     if kind == "md_range":
-        m1, d1 = _parse_md(g["r1"])
         second = g["r2"]
-        if re.fullmatch(_DAY, second, re.IGNORECASE):
-            m2, d2 = m1, int(re.sub(r"\D", "", second))
-        else:
+        if re.fullmatch(_DAY, g["r1"], re.IGNORECASE):  # "between 12 and 14 March"
             m2, d2 = _parse_md(second)
+            m1, d1 = m2, int(re.sub(r"\D", "", g["r1"]))
+        else:
+            m1, d1 = _parse_md(g["r1"])
+            if re.fullmatch(_DAY, second, re.IGNORECASE):
+                m2, d2 = m1, int(re.sub(r"\D", "", second))
+            else:
+                m2, d2 = _parse_md(second)
         year2 = int(g["r2y"]) if g["r2y"] else None
         year1 = int(g["r1y"]) if g["r1y"] else None
         if year2 is None and year1 is None:

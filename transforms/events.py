@@ -40,7 +40,9 @@ _TALKS_SPAN = re.compile(
     r"\b(?:after|following)\s+(?P<after_n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+days\s+of\s+"
     r"(?:indirect\s+|intensive\s+|marathon\s+)?(?:talks|negotiations)\b"
     r"|\b(?:the|their|its|a)\s+(?P<nth>second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+"
-    r"(?:straight\s+|consecutive\s+)?day\s+of\s+(?:indirect\s+)?(?:talks|negotiations)\b",
+    r"(?:straight\s+|consecutive\s+)?day\s+of\s+(?:indirect\s+)?(?:talks|negotiations)\b"
+    r"|\b(?:talks|negotiations)\s+(?:[\w,]+\s+){0,4}?(?:entered|went\s+into)\s+(?:their|its|a)\s+"
+    r"(?P<nth_entered>second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+(?:straight\s+|consecutive\s+)?day\b",
     re.IGNORECASE)
 
 
@@ -118,12 +120,16 @@ def _count(token: str) -> int | None:
     return _SMALL_NUMBERS.get(token) or _ORDINALS.get(token) or (int(token[:-2]) if token[:-2].isdigit() else None)
 
 
-def _shifted(when: DateMention, between: str) -> tuple[date, date | None, str]:
+def _shifted(when: DateMention, between: str, trigger_first: bool) -> tuple[date, date | None, str]:
     """'On Monday, a day after forces withdrew': the trigger happened a day before the date."""
     m = _OFFSET.search(between)
     if not m or when.precision != "day" or (days := _count(m.group("n"))) is None:
         return when.date, when.date_end, when.rule
-    sign = -1 if m.group("dir").lower() in ("after", "later") else 1
+    after = m.group("dir").lower() in ("after", "later")
+    if trigger_first:  # "struck a house two days before the talks opened on Tuesday"
+        sign = 1 if after else -1
+    else:  # "On Monday, a day after forces withdrew"
+        sign = -1 if after else 1
     return when.date + timedelta(days=sign * days), None, f"{when.rule}+offset"
 
 
@@ -134,7 +140,8 @@ def _talks_span(text: str, anchor: date) -> tuple[date, date, str] | None:
         return None
     if m.group("after_n") and (n := _count(m.group("after_n"))):
         return anchor - timedelta(days=n), anchor - timedelta(days=1), "days_of_talks"
-    if m.group("nth") and (n := _count(m.group("nth"))):
+    nth = m.group("nth") or m.group("nth_entered")
+    if nth and (n := _count(nth)):
         return anchor - timedelta(days=n - 1), anchor, "nth_day_of_talks"
     return None
 
@@ -147,7 +154,8 @@ def _choose_date(code: str, dates: list[DateMention], text: str, m: re.Match,
     position = m.start()
     if code in _ANY_TENSE_TYPES or _NOUN_TRIGGER.search(m.group(0)):
         return _nearest_date(dates, position, text)
-    trigger_future = code in _FUTURE_TYPES or clause_tense(text, position) == "future"
+    # the trigger's own words count: "is expected to arrive", "to leave"
+    trigger_future = code in _FUTURE_TYPES or clause_tense(text, m.end()) == "future"
     fitting = [d for d in dates if (d.tense == "future") == trigger_future
                or (not trigger_future and d.date <= reference)]
     if fitting:
@@ -160,7 +168,7 @@ def _choose_date(code: str, dates: list[DateMention], text: str, m: re.Match,
 
 def _excluded(code: str, text: str, m: re.Match) -> bool:
     rx = _EXCLUSIONS.get(code)
-    return bool(rx and rx.search(text[max(0, m.start() - 80):m.end() + 20]))
+    return bool(rx and rx.search(text[max(0, m.start() - 80):m.end() + 50]))
 
 
 def extract_event_mentions(sentences: list[Sentence], reference: date | None) -> list[EventMention]:
@@ -208,7 +216,7 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
                     if when is None:
                         continue
                     lo, hi = sorted((when.end, m.start())) if when.end <= m.start() else (m.end(), when.start)
-                    event_date, event_end, date_rule = _shifted(when, text[lo:hi])
+                    event_date, event_end, date_rule = _shifted(when, text[lo:hi], m.start() < when.start)
                 tense = when.tense
                 if code in _FUTURE_TYPES and event_date >= reference:
                     tense = "future"
