@@ -19,8 +19,8 @@ _COLON_SOURCE = re.compile(r"^(?:[\w:|]+\s*[—–|-]\s*)*(?P<src>[A-Z][\w’'.(
 _LEADING_SUBJECT = re.compile(r"^(?P<src>(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:[A-Z][\w’'.-]*|of|in|for|and|the|armed|health|foreign|prime|government|military|army|civil|media|ministry|office|officials?|spokes\w+|minister|wing|agency|authorities|ministry's|ministry’s)){0,7})\s+(?:[a-z]+ed|issued|gave|spoke|put|has|have|had|is|was|were)\b")
 # The name of a source: up to eight words, starting with a capital, a determiner or a possessive.
 _NAME = (r"(?P<src>(?:(?:the|a|an|its|their|his|her)\s+)?(?:[A-Z][\w’'.&-]*|[a-z][\w’'-]*)"
-         r"(?:\s+(?:[A-Za-z][\w’'.&-]*|of|for|in|on|based|at)){0,9}?)")
-_ACCORDING = re.compile(r"\baccording\s+to\s+" + _NAME + r"(?=\s*(?:[,.;:)]|$|\s+(?:said|which|who|that|as|figures|released|published|issued)\b))")
+         r"(?:\s+(?:\(?[A-Za-z][\w’'.&-]*\)?|of|for|in|on|based|at)){0,9}?)")
+_ACCORDING = re.compile(r"\b(?i:according)\s+to\s+" + _NAME + r"(?=\s*(?:[,.;:)]|$|\s+(?:said|which|who|that|as|figures|released|published|issued)\b))")
 _TRAILING_CIRCUMSTANCE = re.compile(r"\s+(?:on|in|at|late|early|last|this)\s+(?:(?:a|an|the|its|their|\w+day|late|early|statement|update|report|briefing|interview|press|news|conference|monday|tuesday|wednesday|thursday|friday|saturday|sunday|morning|evening|night)\b\s*)+.*$", re.IGNORECASE)
 _X_SAID = re.compile(_NAME + r"\s+(?:(?:also|later|earlier|previously|separately|has|have|had|on \w+)\s+)?" + _SAY + r"\b")
 _SAID_X = re.compile(r"[,\"”]\s*(?:" + _SAY + r")\s+" + _NAME + r"(?=\s*(?:[,.;:]|$|\s+(?:on|in|at|as|who|which)\b))")

@@ -79,7 +79,7 @@ _SINCE = _rx(r"\bsince\b")
 # "since Israel resumed its offensive", "since the October 10 ceasefire": a window that opened after
 # the war began (the war's own start is a running total).
 _SINCE_LATER_START = _rx(
-    r"\bsince\s+(?!(?:the\s+)?(?:war|conflict|fighting|hostilities)\b)(?!(?:the\s+)?(?:start|beginning|outbreak)\s+of\b)"
+    r"\bsince\s+(?!(?:the\s+)?(?:war|conflict|fighting|hostilities)\b)(?!(?:the\s+)?(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?(?:war|conflict|hostilities|fighting)\b)"
     r"(?:(?:[\w'’-]+\s+){0,8}?(?:resumed|began|started|entered|took\s+effect|launched|broke\s+down|collapsed|ended|expired)\b"
     r"|the\s+(?:%s)\.?\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:ceasefire|truce|deal)\b"
     r"|(?!oct(?:ober|\.)?\s+7\b)(?:%s)\.?\s+\d{1,2}\b(?!,?\s+2023))" % ("|".join(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]),
@@ -94,9 +94,11 @@ _TOTAL_REACHES = _rx(r"\b(?:toll|deaths|total|number|tally|count)\s+(?:[\w'’-]
 # "between the afternoons of 11 and 12 March": the 11 is half a date, not a figure.
 _DATE_PAIR_START = _rx(r"\s*(?:and|to|-|–)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 _MAX_SUBSETS_SKIPPED = 6
-_PERFECT = _rx(r"\b(?:have|has|had)\s+(?:now\s+|since\s+|so\s+far\s+|reportedly\s+|also\s+)?(?:been\s+)?(?:killed|died|been\s+killed|freed|released|returned|recovered|come\s+home)\b")
+_INCLUDING_AHEAD = _rx(r"\b(?:including|among\s+them|among\s+whom|of\s+whom)\b")
+_SINCE_CLAUSE = _rx(r"\bsince\b[^,;.]{0,70}$")
+_PERFECT = _rx(r"\b(?:have|has|had)\s+(?:now\s+|since\s+|so\s+far\s+|reportedly\s+|also\s+)?(?:been\s+)?(?:killed|died|been\s+killed|freed|released|returned|recovered|come\s+home|lost\s+their\s+lives)\b")
 _ON_DAY = _rx(r"\b(?:on|late on|early on)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b(?:yesterday|today|overnight|this morning|last night)\b")
-_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|but|whereas|as)\s|\s+and\s+(?=(?:israel|hamas|the|it|they)\b)", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|while|but|whereas|as|including|among them)\s|\s+and\s+(?=(?:israel|hamas|the|it|they)\b)", re.IGNORECASE)
 _TRUCE_OVER = _rx(r"\b(?:lasted|ended|collapsed|held for)\b")
 _FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
 
@@ -332,7 +334,7 @@ def _population(metric: str, noun: str | None, mods: str, sentence: str, num_sta
             return "hostages"
         if _has(_AID, sentence):
             return "aid_seekers"
-        near = sentence[max(0, num_start - 120):num_start + 120]
+        near = sentence[max(0, num_start - 60):num_start + 120]
         if _has(_OCT7, sentence) and not _GAZA.search(near):
             return "israel_oct7"
         if _has(_OTHER_REGION, sentence) and not _has(_GAZA, sentence):
@@ -382,8 +384,12 @@ def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list
         after = after[:raise_cue.start()]
     elif (end < len(text) and not stopped_at_subset and not _CLAUSE_BREAK.search(after)
           and last_raise_start < end and boundaries):
-        # "72 killed and 114 injured in the past 24 hours": words after the last figure speak for all
+        # "72 killed and 114 injured in the past 24 hours": words after the last figure speak for
+        # all, up to a subset with its own words ("..., including 52 killed in the previous day")
         trail = text[boundaries[-1].end:boundaries[-1].end + 300]
+        subset = _INCLUDING_AHEAD.search(trail)
+        if subset:
+            trail = trail[:subset.start()]
     return lead_in[:300] + before + num.text + after + trail, before
 
 
@@ -408,6 +414,8 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
     if metric in ("hostages_held", "population", "sheltering", "missing", "displaced"):
         if metric == "displaced" and (_has(_PERIOD, local) or _has(_SINCE_LATER_START, local)):
             return "period", "fled_in_window"
+        if metric == "displaced" and _has(_CUMULATIVE, local):
+            return "cumulative", "displaced_over_the_war"  # "driven from their homes in five months of war"
         return "stock", "state"
     if metric == "hostages_taken" or population == "israel_oct7":
         return "event", "october_7"
@@ -436,9 +444,20 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
     return ("cumulative", "large_total") if value >= 1000 else ("event", "small_count")
 
 
+def _opens_window(sentence: str, d: DateMention) -> bool:
+    """'since Monday', 'Since the ceasefire took effect on 10 October': the date starts an open
+    window, so the figure holds for the day it was reported, not that date."""
+    return d.text.lower().startswith("since") or bool(_SINCE_CLAUSE.search(sentence, max(0, d.start - 80), d.start))
+
+
+def _date_distance(sentence: str, d: DateMention, position: int) -> int:
+    lo, hi = (d.end, position) if d.end <= position else (position, d.start)
+    return hi - lo + (40 if _CLAUSE_BREAK.search(sentence, lo, hi) else 0)
+
+
 def _as_of(scope: str, population: str | None, sentence: str, dates: list[DateMention],
-           reference: date | None) -> tuple[date | None, str]:
-    usable = [d for d in dates if not d.text.lower().startswith("since") and d.tense == "past"]
+           reference: date | None, position: int = 0) -> tuple[date | None, str]:
+    usable = [d for d in dates if d.tense == "past" and not _opens_window(sentence, d)]
     if scope == "term":
         return reference, "published_date"
     if population == "israel_oct7":
@@ -446,12 +465,14 @@ def _as_of(scope: str, population: str | None, sentence: str, dates: list[DateMe
     if scope == "event":
         day = [d for d in usable if d.precision == "day"]
         if day:
-            return day[0].date, f"event_date:{day[0].rule}"
+            # the day nearest the figure: "freed three on Sunday and 90 prisoners early on Monday"
+            nearest = min(day, key=lambda d: _date_distance(sentence, d, position))
+            return nearest.date, f"event_date:{nearest.rule}"
         return reference, "published_date"
-    if scope == "period":
-        windows = [d for d in usable if d.date_end is not None and d.rule != "overnight"]
-        if windows:
-            return windows[0].date_end, f"window_end:{windows[0].rule}"
+    windows = [d for d in usable if d.date_end is not None and d.rule != "overnight"]
+    if scope in ("period", "cumulative") and windows:
+        # "between 7 October 2023 and 12 March 2024, at least 31,184 were killed": the window's end
+        return windows[0].date_end, f"window_end:{windows[0].rule}"
     reported = [d for d in usable if d.precision == "day" and d.rule != "october_7_anchor"]
     if reported:
         return reported[-1].date, f"sentence_date:{reported[-1].rule}"
@@ -517,9 +538,18 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
         for claim in sentence_claims:
             attribution = find_attribution(text, sentence.line_kind == "headline",
                                            near=claim.char_start - sentence.start, candidates=candidates)
+            if (attribution.rule == "x_said" and attribution.start > claim.char_end - sentence.start
+                    and _LATER_CLAUSE.search(text, claim.char_end - sentence.start, attribution.start)
+                    and text[attribution.end:].strip(" .\"”’')")):
+                # "101 hostages remain; Israel says 35 of them are dead": the speaker of a later
+                # clause does not vouch for the figure before it
+                attribution = NONE
             if attribution.source is None or is_pronoun(attribution.source):
                 attribution = _resolve_carried(attribution, text, sentence.index, carried, carried_at, recent)
             claim.source, claim.source_norm, claim.attribution_rule = attribution.source, attribution.source_norm, attribution.rule
+            if attribution.rule in ("carried_over", "pronoun_resolved") and claim.as_of_rule == "published_date" \
+                    and claim.scope != "term" and reference is not None:
+                _date_from_source_sentence(claim, attribution, recent, reference)
             if attribution.source and (not is_pronoun(attribution.source) or attribution.source_norm != "unattributed"):
                 carried, carried_at = attribution, sentence.index
         claims.extend(sentence_claims)
@@ -542,6 +572,9 @@ def _resolve_carried(attribution: Attribution, text: str, index: int, carried: A
                      carried_at: int, recent: list[Sentence]) -> Attribution:
     """A pronoun or missing speaker takes the source of a figure just before, or the last named
     speaker of the previous sentences; never a guess beyond three sentences back."""
+    named_here = _named_in_sentence(attribution, text)
+    if named_here is not None:
+        return named_here
     personal = attribution.source is not None and attribution.source.lower() in ("he", "she", "we")
     if not personal and carried.source and index - carried_at <= 2 and (attribution.source or _starts_with_pronoun(text)):
         return replace(carried, rule="carried_over")
@@ -558,6 +591,40 @@ def _resolve_carried(attribution: Attribution, text: str, index: int, carried: A
         # "The ministry" with nothing before it still names a kind of source.
         return replace(attribution, source_norm=normalise_source(attribution.source), rule="pronoun_unresolved")
     return attribution
+
+
+_LATER_CLAUSE = re.compile(r";|,\s+(?:and|but|while|including)\b|\s+and\s+(?=\w+\s+(?:says|said|believes|estimates)\b)|,\s+(?=\w+\s+(?:says|said|believes|estimates)\b)")
+# "... in 149 UNRWA facilities, the agency said": the description names a body of the sentence.
+_DESCRIPTION_CODES = {"the agency": {"un"}, "the ministry": {"gaza_moh"}, "the army": {"idf"},
+                      "the military": {"idf"}, "the group": {"hamas"}}
+_ORGANISATION = re.compile(r"\b(?:[A-Z]{2,}|[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){0,4})\b")
+
+
+def _named_in_sentence(attribution: Attribution, text: str) -> Attribution | None:
+    description = (attribution.source or "").lower()
+    codes = _DESCRIPTION_CODES.get(description)
+    if not codes:
+        return None
+    for m in _ORGANISATION.finditer(text):
+        if attribution.start <= m.start() < attribution.end:
+            continue
+        code = normalise_source(m.group(0))
+        if code in codes:
+            return replace(attribution, source=m.group(0), source_norm=code, rule="description_resolved")
+    return None
+
+
+def _date_from_source_sentence(claim: Claim, attribution: Attribution, recent: list[Sentence],
+                               reference: date) -> None:
+    """'The ministry issued its update on Monday. It said 70,103 ...': the figure holds for the day
+    the sentence naming its source gives."""
+    for earlier in reversed(recent[:-1]):
+        if attribution.source and attribution.source in earlier.text:
+            days = [d for d in find_dates(earlier.text, reference)
+                    if d.precision == "day" and d.tense == "past" and not _opens_window(earlier.text, d)]
+            if days:
+                claim.as_of, claim.as_of_rule = days[-1].date, f"source_sentence_date:{days[-1].rule}"
+            return
 
 
 def _starts_with_pronoun(text: str) -> bool:
@@ -586,7 +653,7 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     if metric == "truce_days" and _has(_TRUCE_OVER, text) and not _has(_FUTURE_TRUCE, text):
         scope, scope_rule = "event", "truce_past"
     cause = "malnutrition" if metric == "killed" and _has(_HUNGER_CAUSE, text) else None
-    as_of, as_of_rule = _as_of(scope, population, text, dates, reference)
+    as_of, as_of_rule = _as_of(scope, population, text, dates, reference, num.start)
     base = Claim(
         metric=metric, value=num.value, value_low=num.value_low, value_high=num.value_high,
         qualifier=num.qualifier, population=population, subgroup=subgroup, cause=cause, scope=scope,
