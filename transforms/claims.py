@@ -103,19 +103,21 @@ _TRUCE_OVER = _rx(r"\b(?:lasted|ended|collapsed|held for)\b")
 _FUTURE_TRUCE = _rx(r"\b(?:would|could|will|proposed|proposal|deal|plan|framework|offer|seek\w*|broker\w*|secure|reach|agree\w*|envisag\w*|negotiat\w*|initial|first phase|first stage|insistence|push\w* for|call\w* for|hop\w*)\b")
 
 _SUBGROUP_WORDS = [
-    ("other", r"women\s+and\s+children|children\s+and\s+women|women,\s+children|life[- ]sentence|serving life|detainees from gaza|minors and women"),
+    ("other", r"women\s+and\s+(?:children|minors|teenagers|girls)|(?:children|minors|teenagers)\s+and\s+women|women,\s+children|life[- ]sentences?|serving life|detainees from gaza"),
     ("children", r"children|child|kids|minors|teenagers|teens|under-18s|boys|girls|babies|infants|newborns"),
     ("women", r"women|woman|female"),
     ("men", r"\bmen\b|males"),
-    ("elderly", r"elderly|older people|older persons"),
-    ("foreign_nationals", r"foreign|foreigners|thai|thais|nepalese|filipino|dual nationals|dual citizens|americans|nationals of"),
-    ("staff", r"unrwa|staff|aid workers|humanitarian workers|employees|un workers|un personnel"),
+    ("elderly", r"elderly|older people|older persons|over the age of [6-9]\d|aged over [6-9]\d|over [7-9]\d years"),
+    ("foreign_nationals", r"foreign|foreigners|thai|thais|nepalese|filipinos?|dual nationals|dual citizens|americans?|nationals of"),
+    ("israelis", r"israelis?(?!-)"),
+    ("staff", r"unrwa|staff|aid workers|humanitarian workers|employees|un workers|un personnel|(?<!medical )(?<!health )personnel|team members"),
     ("journalists", r"journalists?|media workers|reporters|photographers|camera\w*"),
     ("medical", r"medics|doctors|nurses|paramedics|health ?care workers|health workers|medical (?:staff|workers|personnel)"),
     ("security_forces", r"police|policemen|security (?:officers|forces|personnel)|soldiers|troops|shin bet"),
     ("alive", r"alive|living|surviving"),
     ("deceased", r"dead|deceased|bodies|remains|slain"),
 ]
+_FOREIGN_APART = _rx(r"\b(?:foreigners|foreign nationals|thais?|nepalese|filipinos?|dual nationals)\b")
 _SUBGROUP_RX = [(code, _rx(r"\b(?:" + words + r")\b")) for code, words in _SUBGROUP_WORDS]
 
 
@@ -301,8 +303,29 @@ def _truce_days(sentence: str, num: numbers.NumberMention) -> bool:
     return bool(_TRUCE_BEFORE.search(sentence[max(0, num.start - 80):num.start]))
 
 
-def _subgroup(phrase: str, metric: str) -> str | None:
+# Words that narrow a figure after its noun: "12 detainees from Gaza", "370 members of the security
+# forces", "230 serving life sentences", and the predicate of "20 of them are still alive".
+_SUBGROUP_TAIL = _rx(r"\s+(?:of|from|serving|over|aged|under)\s+(?:the\s+)?[\w-]+(?:\s+(?!where\b|which\b|who\b|that\b|when\b)[\w-]+){0,3}")
+_WHOLE_OF_PARTITIVE = _rx(r"\bof\s+(?:the\s+|them\s+)?(?:some\s+|about\s+)?$")
+_SUBGROUP_PREDICATE = _rx(r"[^.;,:]{0,60}?\b(?:are|were|is|was)\s+(?:still\s+|now\s+|believed\s+(?:to\s+be\s+)?|thought\s+to\s+be\s+)?(?P<pred>alive|dead|deceased|living|women|children|minors|over the age of \d+|elderly|soldiers|foreign nationals|foreigners)\b")
+
+
+def _subgroup_phrase(text: str, num_start: int, num_end: int, head_end: int) -> str:
+    phrase = text[num_end:head_end]
+    tail = _SUBGROUP_TAIL.match(text, head_end)
+    if tail:
+        phrase += tail.group(0)
+    predicate = _SUBGROUP_PREDICATE.match(text, head_end)
+    # "60 of the 120 hostages ... are alive": the predicate narrows the part, not the whole
+    if predicate and not _WHOLE_OF_PARTITIVE.search(text, max(0, num_start - 12), num_start):
+        phrase += " " + predicate.group("pred")
+    return phrase
+
+
+def _subgroup(phrase: str, metric: str, sentence: str = "") -> str | None:
     for code, rx in _SUBGROUP_RX:
+        if code == "israelis" and not (metric.startswith("hostages") and _FOREIGN_APART.search(sentence)):
+            continue  # Israeli hostages are a subgroup only when foreigners are counted apart
         if rx.search(phrase):
             if code in ("alive", "deceased") and not metric.startswith("hostages"):
                 continue
@@ -644,8 +667,8 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     text = sentence.text
     metric = reading.metric
     conjunct = re.match(r"\s+(?:and|or)\s+(?:[\w-]+\s+)?[\w-]+", text[reading.head_end:])
-    phrase = text[num.end:reading.head_end] + (conjunct.group(0) if conjunct else "")
-    subgroup = None if metric == "truce_days" else _subgroup(phrase, metric)
+    phrase = _subgroup_phrase(text, num.start, num.end, reading.head_end) + (conjunct.group(0) if conjunct else "")
+    subgroup = None if metric == "truce_days" else _subgroup(phrase, metric, text)
     if reading.rule == "hostages_believed_dead":
         subgroup = "deceased"
     population = _population(metric, reading.noun, reading.mods, text, num.start)
