@@ -68,6 +68,12 @@ _DIGIT = re.compile(r"\d")
 _BODIES_OF = _rx(r"\b(?:bodies|remains|corpses)\s+of\s+(?:the\s+|another\s+|a\s+further\s+)?$")
 _RETURN_WORDS = _rx(r"\b(?:return\w*|hand\w*\s+(?:over|back)|receiv\w*|repatriat\w*|transfer\w*)\b")
 _DEAD_AFTER = _rx(r"\s*(?:,\s*)?(?:(?:are|were|is|was|now|already|have been|had been)\s+)*(?:believed|thought|presumed|declared|confirmed|assessed|said)\s+(?:to\s+be\s+)?dead\b")
+_DEAD_PREDICATE = _rx(
+    r"\s*(?:of\s+(?:them|whom|those|the\s+[\d,]+(?:\s+\w+)?)\s+)?(?:(?:who|whom|that)\s+)?"
+    r"(?:(?:it|israel|the\s+army|the\s+military|officials|authorities)\s+(?:has|have|had|now\s+)?\s*)?"
+    r"(?:(?:are|were|is|was|now|already|have\s+been|had\s+been|been|still)\s+)*"
+    r"(?:(?:believed|thought|presumed|declared|confirmed|assessed|said|known)\s+(?:(?:to\s+be\s+)?dead\b|to\s+have\s+died\b)"
+    r"|dead\b|no\s+longer\s+alive\b)")
 _RELEASE_ANYWHERE = _rx(r"\b(?:releas\w*|free\w*|exchang\w*|swap\w*)\b")
 _COORDINATED = _rx(r"^\s*,?\s*(?:and|or|plus|as well as)\s+(?:(?:at least|more than|some|about|nearly|another|a further|over)\s+)?$")
 _PARTITIVE = re.compile(r"\s*(?:of|among)\s")
@@ -541,6 +547,11 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
                     and _COORDINATED.match(text[sentence_claims[-1].extras.get("head_end", 0):num.start])):
                 last = sentence_claims[-1]  # "freed 50 Israeli hostages and 19 foreigners"
                 reading = _Reading(last.metric, "coordinated_with_previous", reading.noun, reading.mods, reading.head_end, 0.8)
+            dead = _DEAD_PREDICATE.match(text, num.end)
+            if dead and (reading is None or reading.metric == "killed") and (
+                    _has(_HOSTAGE_CONTEXT, text) or any(_HOSTAGE_CONTEXT.search(s.text) for s in recent[-2:-1])):
+                # "Israel believes at least 34 of them are dead": hostages held, declared dead
+                reading = _Reading("hostages_held", "hostages_believed_dead", "hostages", "", dead.end(), 0.8)
             if reading is None:
                 continue
             local, before = _local_text(text, boundaries, starts, num, last_raise_start)
