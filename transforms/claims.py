@@ -74,6 +74,10 @@ _DEAD_PREDICATE = _rx(
     r"(?:(?:are|were|is|was|now|already|have\s+been|had\s+been|been|still)\s+)*"
     r"(?:(?:believed|thought|presumed|declared|confirmed|assessed|said|known)\s+(?:(?:to\s+be\s+)?dead\b|to\s+have\s+died\b)"
     r"|dead\b|no\s+longer\s+alive\b)")
+_COUNTS_THINGS = _rx(r"\s+(?!people\b|residents\b|inhabitants\b|palestinians\b|gazans\b|million\b|thousand\b|civilians\b)[a-z]+s\b")
+_TAKEN_AFTER = _rx(r"\s+(?:\w+\s+)?(?:taken|abducted|seized|kidnapped|captured)\b")
+_PARTICIPLE_HELD = _rx(r"held\b")
+_AUXILIARY_BEFORE = _rx(r"\b(?:are|were|is|was|being|been|still|remain|remains|remained)\s+(?:\w+\s+)?$")
 _RELEASE_ANYWHERE = _rx(r"\b(?:releas\w*|free\w*|exchang\w*|swap\w*)\b")
 _COORDINATED = _rx(r"^\s*,?\s*(?:and|or|plus|as well as)\s+(?:(?:at least|more than|some|about|nearly|another|a further|over)\s+)?$")
 _PARTITIVE = re.compile(r"\s*(?:of|among)\s")
@@ -245,8 +249,12 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
         q = before.lower().rfind(num.qualifier_text.lower())
         if q >= 0:
             before = before[:q]
-    if _POPULATION_BEFORE.search(before) or (_TERRITORY.search(before) and noun in ("people", "population", None)):
+    if _POPULATION_BEFORE.search(before) or (_TERRITORY.search(before) and noun in ("people", "population", None)
+                                              and not _COUNTS_THINGS.match(sentence, num.end)):
         return _Reading("population", "population_possessive", noun, mods, head_end, 0.9)
+    if noun == "hostages" and _TAKEN_AFTER.match(sentence, num.end):
+        # "1,200 were killed and 251 taken hostage": the number seized, not those still held
+        return _Reading("hostages_taken", "taken_hostage", noun, mods, head_end, 0.9)
     # 1. A predicate that governs the figure directly: "killed at least 30", "release of 40".
     gov = _GOVERNOR.search(before[max(prev_end, len(before) - 60):])
     if gov:
@@ -273,6 +281,8 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
     window = sentence[head_end:min(next_start, head_end + 90)]
     window = re.split(r"[;:]|\.\s", window)[0]
     for vm in _VERB.finditer(window):
+        if _PARTICIPLE_HELD.match(vm.group(0)) and not _AUXILIARY_BEFORE.search(window, 0, vm.start()):
+            continue  # "40 captives held in Gaza would be freed": "held" only describes them
         metric = _metric_from(noun, _verb_class(vm), sentence)
         if metric:
             return _Reading(metric, "noun_then_verb", noun, mods, head_end, 0.88)
@@ -502,7 +512,9 @@ def _as_of(scope: str, population: str | None, sentence: str, dates: list[DateMe
     if scope in ("period", "cumulative") and windows:
         # "between 7 October 2023 and 12 March 2024, at least 31,184 were killed": the window's end
         return windows[0].date_end, f"window_end:{windows[0].rule}"
-    reported = [d for d in usable if d.precision == "day" and d.rule != "october_7_anchor"]
+    # "100 hostages remain, 96 of them seized on October 7, 2023": the war's first day dates the
+    # seizure, never a running total or a state
+    reported = [d for d in usable if d.precision == "day" and d.rule != "october_7_anchor" and d.date != WAR_START]
     if reported:
         return reported[-1].date, f"sentence_date:{reported[-1].rule}"
     return reference, "published_date"

@@ -70,7 +70,8 @@ _EXCLUDE_AFTER = [
     ("clock_time", re.compile(r"^(?::\d{2}|\s*(?:a\.?m\b\.?|p\.?m\b\.?|gmt\b|utc\b|bst\b|est\b|hrs\b|local time))", re.I)),
     ("ordinal", re.compile(r"^(?:st|nd|rd|th)\b", re.I)),
     ("age", re.compile(r"^(?:-|\s)years?(?:-|\s)old\b|^-year-old|^\s*years? of age|^-month-old", re.I)),
-    ("date", re.compile(rf"^\s*(?:{_MONTH})(?![a-z])", re.I)),
+    ("date", re.compile(rf"^\s*(?:{_MONTH})(?![a-z])|^\s*(?:and|to|-|–)\s*\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})(?![a-z])", re.I)),
+    ("fraction", re.compile(r"^\s+(?:in|out\s+of)\s+(?:ten|10|five|5|four|three|two|every)\b", re.I)),
     ("compound", re.compile(r"^-(?:member|storey|story|floor|page|point|man|woman|strong|kilometre|kilometer|km|mile|metre|meter|hour|minute|second|year|seat|bed|room|car|truck|inch|foot|gram|kg|tonne|ton)s?\b", re.I)),
     ("measure", re.compile(r"^\s*(?:km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|kg|kilograms?|tonnes?|tons?|litres?|liters?|hours?|hrs|minutes?|mins?|seconds?|years?|decades?|centuries|trucks?|lorries|rockets?|missiles?|drones?|pallets?|parcels?|tons?|calories|acres|dunams?|square)\b", re.I)),
 ]
@@ -78,9 +79,14 @@ _EXCLUDE_BEFORE = [
     ("money", re.compile(r"(?:[$€£₪]|\bus\$|\busd|\beur)\s*$", re.I)),
     ("date", re.compile(rf"(?:^|[^a-z])(?:{_MONTH})\s+$", re.I)),
     ("age", re.compile(r"\b(?:aged|age|ages)\s+$", re.I)),
+    ("fraction", re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|\d)\s+(?:in|out\s+of)\s+$", re.I)),
+    ("personal", re.compile(r"\b(?:her|his|my|our|your)\s+$", re.I)),
+    ("id", re.compile(r"\bday\s+$", re.I)),
     ("id", re.compile(r"\b(?:resolution|no\.|number|flight|route|highway|road|article|page|chapter|section|vol\.?|volume|brigade|division|battalion|unit|gate|platform|paragraph|item|clause|session|episode|season|phase|stage|round|verse|camp|block|building|apartment|room|tower|channel|line|code)\s+$", re.I)),
     ("score_or_ratio", re.compile(r"\d\s*[:/]\s*$")),
 ]
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*,\s+$")
+_AGE_AFTER = re.compile(r",\s+(?:who|whose|a|an|said|says|told|recalled|explained|added|from|wept|lost|fled)\b", re.I)
 _ONE_OK = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:person|people|palestinians?|israelis?|child|children|woman|women|man|men|hostages?|captives?|soldiers?|civilians?|journalists?|medics?|doctors?|worker|body|prisoners?|detainees?|resident|baby|infant|girl|boy|teenager|minor|(?:was|has been|is|were) (?:killed|injured|wounded|released|freed|found))\b", re.I)
 
 
@@ -156,6 +162,8 @@ def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
     for reason, rx in _EXCLUDE_BEFORE:
         if rx.search(before):
             return reason
+    if value < 120 and _NAME_BEFORE.search(before) and _AGE_AFTER.match(after):
+        return "age"  # "Hanan Abu Saleh, 67, who fled ..."
     if digits and not match.group("scale"):
         plain = digits.replace(",", "")
         if "," not in digits and len(plain) == 4 and 1900 <= value <= 2100:
