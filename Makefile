@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 INPUT  ?= samples
 OUTPUT ?= output
 ARGS   ?=
+CRON   ?= 0 * * * *
+PORT   ?= 4200
 
 # Prefect keeps its state inside the work tree and never phones home.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -15,7 +17,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 # The ephemeral server's 20 s default start-up limit is too tight on a busy 2-core machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: run test env clean
+.PHONY: run test env clean server serve
 
 env: $(STAMP)
 
@@ -31,5 +33,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
 
+# Scheduled runs (README, "Scheduled runs"): `make server` in one terminal, `make serve` in another.
+server: $(STAMP)
+	$(BIN)/prefect server start --host 127.0.0.1 --port $(PORT)
+
+serve: $(STAMP)
+	PREFECT_API_URL=$${PREFECT_API_URL:-http://127.0.0.1:$(PORT)/api} \
+	$(BIN)/gazetl serve --input "$(INPUT)" --output "$(OUTPUT)" --cron "$(CRON)" $(ARGS)
+
 clean:
-	rm -rf $(VENV) .prefect output/claims output/articles output/events output/event_mentions output/quarantine output/runs output/validation
+	rm -rf $(VENV) .prefect output/claims output/articles output/events output/event_mentions output/quarantine output/runs output/validation \
+	       output/_snapshots output/_manifest.json output/current output/ledger output/.lock

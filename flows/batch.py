@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flows.retry import is_transient
 from flows.storage import InputFile, read_bytes
 from transforms.article import ArticleInput, process_article
 from transforms.decode import DEFAULT_MAX_BYTES, Rejected, decode_article
@@ -31,6 +32,8 @@ def process_batch(items: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) ->
                                       "n_bytes": n_bytes})
             continue
         except OSError as exc:
+            if is_transient(exc):
+                raise  # the task's retry policy gets another attempt; a quarantine would hide it
             result.quarantine.append({"source_path": item.source_path, "stage": "read",
                                       "reason_code": "unreadable", "detail": str(exc), "n_bytes": n_bytes})
             continue

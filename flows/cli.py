@@ -1,7 +1,9 @@
-"""Command line: `gazetl run --input DIR --output DIR`.
+"""Command line: `gazetl run --input DIR --output DIR` and `gazetl serve ... --cron EXPR`.
 
 Exit codes: 0 the run published (bad inputs are quarantined, not failures); 2 usage error or
-missing input folder; 3 a blocking validation failure stopped the publish (previous output kept).
+missing input folder; 3 a blocking validation failure stopped the publish (previous output kept);
+4 another run holds the output folder (nothing written). Anything else (1) is a crash: the
+published tables are untouched and the next run recovers by itself.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_BLOCKED = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_BLOCKED, EXIT_BUSY = 0, 2, 3, 4
 
 
 def _prefect_env(work_dir: Path) -> None:
@@ -27,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Turn news articles on the Gaza war and ceasefire talks into Parquet tables "
                     "(claims, event_mentions, events, articles, quarantine, runs).",
         epilog="Exit codes: 0 published; 2 usage error or missing input; 3 blocked by validation "
-               "(the previous output is left untouched).")
+               "(the previous output is left untouched); 4 another run is writing the same output.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the pipeline once on a folder of articles")
     run.add_argument("--input", required=True, type=Path,
@@ -37,7 +39,48 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, default=200, help="articles per Prefect task (default 200)")
     run.add_argument("--max-bytes", type=int, default=5_000_000,
                      help="inputs larger than this are quarantined as oversized (default 5 MB)")
+    run.add_argument("--reference", default=None,
+                     help="Gaza MoH daily CSV for the reference cross-check (default: $GAZETL_REFERENCE, "
+                          "else ../shared/reference/gaza_moh_daily.csv beside the project when present; "
+                          "'' turns it off; a missing file is noted, never an error)")
+    _add_run_policy(run)
+    run.add_argument("--full-refresh", action="store_true",
+                     help="ignore the ledger: reprocess every input (after changing the code or --max-bytes)")
+    serve = sub.add_parser("serve", help="serve a scheduled deployment of the pipeline (needs a Prefect "
+                                         "server: PREFECT_API_URL); runs until interrupted")
+    serve.add_argument("--input", required=True, type=Path, help="folder of articles")
+    serve.add_argument("--output", required=True, type=Path, help="folder for the tables")
+    when = serve.add_mutually_exclusive_group(required=True)
+    when.add_argument("--cron", help='cron schedule, in UTC (e.g. "0 * * * *": hourly)')
+    when.add_argument("--interval", type=float, help="run every this many seconds")
+    serve.add_argument("--name", default="scheduled", help="deployment name (default: scheduled)")
+    _add_run_policy(serve)
     return parser
+
+
+def _add_run_policy(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--on-removed", choices=("drop", "keep"), default="drop",
+                         help="rows of inputs gone from the folder since the last run: drop them "
+                              "(default: the tables mirror the folder) or keep them")
+    command.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
+                         help="when another run is writing the same output, wait this long for it "
+                              "(default 0: exit at once with code 4)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        print("gazetl: scheduling needs a Prefect server. Start one with\n"
+              "  prefect server start --host 127.0.0.1\n"
+              "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README, Scheduled runs)", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.input.is_dir():
+        print(f"gazetl: input folder not found: {args.input}", file=sys.stderr)
+        return EXIT_USAGE
+    _prefect_env(Path.cwd())
+    from flows.schedule import serve
+
+    serve(args.input, args.output, args.cron, args.interval, args.name, args.on_removed, args.wait_lock)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,16 +92,30 @@ def main(argv: list[str] | None = None) -> int:
         if args.batch_size < 1:
             print("gazetl: --batch-size must be at least 1", file=sys.stderr)
             return EXIT_USAGE
-        _prefect_env(Path.cwd())
-        from flows.pipeline import etl_flow  # Prefect is imported only when a run is asked for
+        from flows.lock import OutputBusy, output_lock
 
-        summary = etl_flow(str(args.input), str(args.output), batch_size=args.batch_size,
-                           max_bytes=args.max_bytes)
+        try:
+            if not args.wait_lock:
+                # Fail fast, before the slow start of Prefect; the flow takes the lock for real.
+                with output_lock(args.output):
+                    pass
+            _prefect_env(Path.cwd())
+            from flows.pipeline import etl_flow  # Prefect is imported only when a run is asked for
+
+            summary = etl_flow(str(args.input), str(args.output), batch_size=args.batch_size,
+                               max_bytes=args.max_bytes, reference_path=args.reference,
+                               on_removed=args.on_removed, full_refresh=args.full_refresh,
+                               lock_wait_s=args.wait_lock)
+        except OutputBusy as busy:
+            print(f"gazetl: {busy}", file=sys.stderr)
+            return EXIT_BUSY
         print(summary.text())
         if not summary.published:
             print("gazetl: blocking validation failures; nothing was published", file=sys.stderr)
             return EXIT_BLOCKED
         return EXIT_OK
+    if args.command == "serve":
+        return _serve(args)
     return EXIT_USAGE
 
 

@@ -1,12 +1,11 @@
-"""The storage seam: discover and read inputs, read metadata, write tables atomically."""
+"""The storage seam: discover, fingerprint and read inputs and their metadata; read and publish tables."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
-import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows import snapshots
+from flows.retry import is_transient
 from schemas import TABLES, Table
 
 ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".md")
@@ -27,6 +28,9 @@ class InputFile:
     path: Path
     metadata: dict = field(default_factory=dict)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (stage, reason, detail)
+    content_sha256: str | None = None  # set by fingerprint(); None when the bytes could not be read
+    metadata_sha256: str = ""
+    n_bytes: int | None = None
 
 
 def _clean_metadata(raw: dict) -> tuple[dict, str | None]:
@@ -74,6 +78,11 @@ def discover(root: Path) -> tuple[list[InputFile], list[tuple[str, str, str, str
     inputs: list[InputFile] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in dirnames:
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.append((_printable(path.relative_to(root).as_posix()), "discover", "unsafe_path",
+                                 "folder symlink points outside the input folder: not followed"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             rel = path.relative_to(root).as_posix()
@@ -81,8 +90,16 @@ def discover(root: Path) -> tuple[list[InputFile], list[tuple[str, str, str, str
                 continue
             if not name.lower().endswith(ARTICLE_SUFFIXES):
                 continue
+            if _printable(rel) != rel:
+                problems.append((_printable(rel), "discover", "undecodable",
+                                 "the file name is not valid UTF-8 (shown with escapes): rename the file"))
+                continue
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 problems.append((rel, "discover", "unsafe_path", "symlink points outside the input folder"))
+                continue
+            if not path.is_file():
+                problems.append((rel, "discover", "unsupported_type",
+                                 "not a regular file (a dangling link, a pipe, a device...)"))
                 continue
             item = InputFile(rel, path, dict(manifests.get(rel, {})))
             sidecar = path.with_name(path.stem + ".meta.json")
@@ -96,6 +113,26 @@ def discover(root: Path) -> tuple[list[InputFile], list[tuple[str, str, str, str
                 item.metadata.update(meta)
             inputs.append(item)
     return inputs, problems
+
+
+def _printable(rel: str) -> str:
+    """The path as valid UTF-8: undecodable bytes in a file name (surrogate escapes) shown as \\xNN."""
+    return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+
+
+def fingerprint(items: list[InputFile]) -> None:
+    """Hash each input's bytes and metadata: what the ledger compares to skip unchanged inputs."""
+    for item in items:
+        item.metadata_sha256 = hashlib.sha256(
+            json.dumps(item.metadata, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        try:
+            with open(item.path, "rb") as handle:
+                item.content_sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+            item.n_bytes = item.path.stat().st_size
+        except OSError as exc:
+            if is_transient(exc):
+                raise
+            item.content_sha256 = None  # processed (and quarantined as unreadable) on every run
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -117,44 +154,26 @@ def to_arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def write_tables(output: Path, frames: dict[str, pd.DataFrame]) -> None:
-    """Write every table into a staging folder, then swap each into place with a rename.
+def _read(path: Path) -> pd.DataFrame:
+    # Keep integers with gaps as integers and dates as dates, as the writer expects them back.
+    return pq.read_table(path).to_pandas(integer_object_nulls=True, date_as_object=True)
 
-    A crash before the swap leaves the previous tables untouched; each table folder is replaced
-    by a single rename, so a reader never sees half a table.
+
+def read_published(output: Path) -> dict[str, pd.DataFrame]:
+    """The tables of the published snapshot (per the manifest), for the next run to build on.
+
+    An output folder from before snapshots has no ledger: only its run history is carried over.
     """
-    output.mkdir(parents=True, exist_ok=True)
-    staging = output / f".staging-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
-        for name, frame in frames.items():
-            table = TABLES[name]
-            target = staging / name
-            target.mkdir()
-            pq.write_table(to_arrow(frame, table), target / "part-0.parquet", row_group_size=100_000)
-        for name in frames:
-            final = output / name
-            retired = staging / f"{name}.previous"
-            if final.exists():
-                os.rename(final, retired)
-            os.rename(staging / name, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    folder = snapshots.published_dir(output)
+    if folder is None:
+        legacy = output / "runs"
+        return {"runs": _read(legacy)} if legacy.is_dir() and not legacy.is_symlink() else {}
+    return {name: _read(folder / name) for name in TABLES if (folder / name).is_dir()}
 
 
-def write_text(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(content, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def read_runs(output: Path) -> pd.DataFrame | None:
-    """The runs table already published, so that each run appends its row."""
-    path = output / "runs"
-    if not path.exists():
-        return None
-    try:
-        return pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowInvalid):
-        return None
+def publish(output: Path, frames: dict[str, pd.DataFrame], files: dict[str, str], run_id: str,
+            checkpoint: snapshots.Checkpoint | None = None) -> str:
+    """Cast every frame to its table schema and publish them together as one snapshot."""
+    tables = {name: to_arrow(frame, TABLES[name]) for name, frame in frames.items()}
+    return snapshots.publish(output, tables, files, run_id,
+                             **({"checkpoint": checkpoint} if checkpoint else {}))

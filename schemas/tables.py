@@ -143,6 +143,33 @@ CLAIMS = Table(
     ),
 )
 
+REFERENCE_CHECK = Table(
+    name="reference_check",
+    description="Cumulative health-ministry killed/injured claims set against the ministry's own "
+                "daily figure (../shared/reference/gaza_moh_daily.csv); empty when that file is absent.",
+    key=("claim_id",),
+    columns=(
+        Column("claim_id", STRING, "The claim compared (table `claims`).", False),
+        ARTICLE_ID, SOURCE_PATH,
+        Column("metric", STRING, "killed or injured.", False, codes.METRICS),
+        Column("qualifier", STRING, "Bound the wording puts on the claimed figure.", False, codes.QUALIFIERS),
+        Column("value", INT64, "The claimed figure.", False),
+        Column("as_of", DATE, "Date the claim holds for.", False),
+        Column("reference_value", INT64, "The ministry's cumulative figure for as_of; null when the "
+               "reference has none for that day."),
+        Column("reference_basis", STRING, "reported: the figure of that day's bulletin; extended: the "
+               "maintainers' filled-in series (no bulletin figure that day).", True, ("reported", "extended")),
+        Column("delta", INT64, "value - reference_value."),
+        Column("delta_pct", FLOAT, "delta as a percentage of reference_value."),
+        Column("nearest_reference_date", DATE, "The bulletin within the date slack (as_of +- 1 day: "
+               "stories often quote the previous day's bulletin) whose figure is nearest the claim."),
+        Column("nearest_reference_value", INT64, "That bulletin's figure."),
+        Column("nearest_delta", INT64, "value - nearest_reference_value."),
+        Column("nearest_delta_pct", FLOAT, "nearest_delta as a percentage of nearest_reference_value."),
+        FLAGS,
+    ),
+)
+
 EVENT_MENTIONS = Table(
     name="event_mentions",
     description="One row per dated event mentioned in an article.",
@@ -226,9 +253,36 @@ RUNS = Table(
         Column("n_event_mentions", INT64, "Event mention rows written.", False),
         Column("n_events", INT64, "Merged event rows written.", False),
         Column("n_flagged_rows", INT64, "Rows carrying at least one validation flag.", False),
+        Column("n_new", INT64, "Inputs seen for the first time and processed (null before incremental runs)."),
+        Column("n_changed", INT64, "Inputs whose bytes or metadata changed since the last run: reprocessed, "
+               "their earlier rows replaced."),
+        Column("n_skipped_unchanged", INT64, "Inputs unchanged since the last run: not read again, rows kept."),
+        Column("n_removed", INT64, "Inputs gone since the last run (their rows kept or dropped by the "
+               "run's on_removed policy)."),
+        Column("on_removed", STRING, "What the run did with the rows of removed inputs.", True, ("keep", "drop")),
         Column("validation_outcome", STRING, "Outcome of the validation step.", False, codes.VALIDATION_OUTCOMES),
         Column("code_version", STRING, "Version of this package.", False),
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, CLAIMS, EVENT_MENTIONS, EVENTS, QUARANTINE, RUNS)}
+LEDGER = Table(
+    name="ledger",
+    description="One row per input file a run has seen: what its bytes and metadata hashed to and "
+                "what became of it. The next run compares against it to process only new or "
+                "changed inputs.",
+    key=("source_path",),
+    run_metadata=("run_id",),
+    columns=(
+        Column("source_path", STRING, "Path of the input, relative to the input folder.", False),
+        Column("content_sha256", STRING, "SHA-256 of the file's bytes; null when it could not be read."),
+        Column("metadata_sha256", STRING, "SHA-256 of the sidecar/manifest metadata given for it.", False),
+        Column("n_bytes", INT64, "Size of the file in bytes, when it could be read."),
+        Column("article_id", STRING, "The article it became; null when it was quarantined."),
+        Column("outcome", STRING, "article, or quarantined.", False, ("article", "quarantined")),
+        Column("state", STRING, "present, or removed (gone from the input folder, rows kept by the "
+               "on_removed=keep policy).", False, ("present", "removed")),
+        Column("run_id", STRING, "The run that last processed it.", False),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (ARTICLES, CLAIMS, REFERENCE_CHECK, EVENT_MENTIONS, EVENTS, QUARANTINE, RUNS, LEDGER)}
