@@ -33,8 +33,13 @@ class Plan:
                 "on_removed": on_removed}
 
 
-def plan(inputs: list[InputFile], ledger: pd.DataFrame | None, full_refresh: bool = False) -> Plan:
-    if ledger is None or full_refresh:
+def plan(inputs: list[InputFile], ledger: pd.DataFrame | None, full_refresh: bool = False,
+         extractor_version: str | None = None) -> Plan:
+    """extractor_version: rows made by other extraction code or lexicons are all made again."""
+    stale_rules = (extractor_version is not None and ledger is not None
+                   and ("extractor_version" not in ledger.columns
+                        or (ledger["extractor_version"] != extractor_version).any()))
+    if ledger is None or full_refresh or stale_rules:
         return Plan(to_process=list(inputs), new=[i.source_path for i in inputs], full=True)
     known = {row["source_path"]: row for row in ledger.to_dict("records")}
     result = Plan()
@@ -91,7 +96,7 @@ def concat(kept: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def ledger(inputs: list[InputFile], work: Plan, previous: pd.DataFrame | None, articles: pd.DataFrame,
-           run_id: str, on_removed: str) -> pd.DataFrame:
+           run_id: str, on_removed: str, extractor_version: str | None = None) -> pd.DataFrame:
     """One row per input: carried over when unchanged, rewritten when processed by this run."""
     before = {} if previous is None else {r["source_path"]: r for r in previous.to_dict("records")}
     unchanged = set(work.unchanged)
@@ -105,9 +110,9 @@ def ledger(inputs: list[InputFile], work: Plan, previous: pd.DataFrame | None, a
         rows.append({"source_path": item.source_path, "content_sha256": item.content_sha256,
                      "metadata_sha256": item.metadata_sha256, "n_bytes": item.n_bytes,
                      "article_id": article_id, "outcome": "article" if article_id else "quarantined",
-                     "state": "present", "run_id": run_id})
+                     "state": "present", "run_id": run_id, "extractor_version": extractor_version})
     if on_removed == "keep" and not work.full:
         rows.extend({**before[path], "state": "removed"} for path in work.removed + work.gone_before)
     frame = pd.DataFrame(rows, columns=["source_path", "content_sha256", "metadata_sha256", "n_bytes",
-                                        "article_id", "outcome", "state", "run_id"])
+                                        "article_id", "outcome", "state", "run_id", "extractor_version"])
     return frame.sort_values("source_path", kind="stable").reset_index(drop=True)

@@ -19,6 +19,7 @@ from flows.batch import BatchResult, process_batch
 from flows.lock import output_lock
 from flows.retry import TRANSIENT_RETRY
 from transforms.decode import DEFAULT_MAX_BYTES
+from transforms.dedupe import split_duplicate_articles
 from transforms.merge import merge_events
 
 BATCH_SIZE = 200
@@ -98,9 +99,11 @@ def _frames(results: list[BatchResult], rejected: list[tuple[str, str, str, str]
     claims = incremental.concat(kept.get("claims"), pd.DataFrame([c for r in results for c in r.claims]))
     mentions = incremental.concat(kept.get("event_mentions"),
                                   pd.DataFrame([m for r in results for m in r.event_mentions]))
+    unique, duplicates = split_duplicate_articles({"articles": articles, "claims": claims, "event_mentions": mentions})
+    articles, claims, mentions = unique["articles"], unique["claims"], unique["event_mentions"]
     events, mentions = merge_events(mentions, articles)
     quarantine = pd.DataFrame(
-        [q for r in results for q in r.quarantine]
+        [q for r in results for q in r.quarantine] + duplicates
         + [{"source_path": p, "stage": s, "reason_code": c, "detail": d, "n_bytes": None} for p, s, c, d in rejected])
     if not quarantine.empty:
         quarantine = quarantine.assign(run_id=run_id)
@@ -139,7 +142,7 @@ def _run(input_dir: str, output_dir: str, batch_size: int, max_bytes: int, refer
     clock = time.perf_counter()
     inputs, rejected = discover_task(input_dir)
     previous = read_published_task(output_dir)
-    work = incremental.plan(inputs, previous.get("ledger"), full_refresh)
+    work = incremental.plan(inputs, previous.get("ledger"), full_refresh, storage.extractor_version())
     batches = [work.to_process[i:i + batch_size] for i in range(0, len(work.to_process), batch_size)]
     futures = [process_batch_task.submit(batch, max_bytes) for batch in batches]
     results = [future.result() for future in futures]
@@ -177,6 +180,6 @@ def _run(input_dir: str, output_dir: str, batch_size: int, max_bytes: int, refer
     if published:
         frames["runs"] = incremental.concat(previous.get("runs"), frames["runs"])
         frames["ledger"] = incremental.ledger(inputs, work, previous.get("ledger"), frames["articles"], run_id,
-                                              on_removed)
+                                              on_removed, storage.extractor_version())
         publish_task(output_dir, frames, validation, run_id)
     return RunSummary(run_id, Path(output_dir), counts, validation, published)

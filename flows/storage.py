@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -118,6 +119,17 @@ def discover(root: Path) -> tuple[list[InputFile], list[tuple[str, str, str, str
 def _printable(rel: str) -> str:
     """The path as valid UTF-8: undecodable bytes in a file name (surrogate escapes) shown as \\xNN."""
     return os.fsencode(rel).decode("utf-8", errors="backslashreplace")
+
+
+@functools.lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """A hash of the extraction code and lexicons: rows made by other rules are not reused."""
+    root = Path(__file__).resolve().parent.parent / "transforms"
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".csv")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def fingerprint(items: list[InputFile]) -> None:

@@ -35,6 +35,6 @@ LINE_KINDS = ("headline", "body", "caption", "boilerplate")
 QUARANTINE_STAGES = ("discover", "read", "decode", "metadata", "extract")
 QUARANTINE_REASONS = (
     "empty", "binary", "undecodable", "oversized", "not_article", "malformed_metadata",
-    "unsafe_path", "unreadable", "unsupported_type", "extract_error",
+    "unsafe_path", "unreadable", "unsupported_type", "extract_error", "duplicate_content",
 )
 VALIDATION_OUTCOMES = ("passed", "passed_with_flags", "blocked", "skipped")

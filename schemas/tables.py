@@ -282,6 +282,8 @@ LEDGER = Table(
         Column("state", STRING, "present, or removed (gone from the input folder, rows kept by the "
                "on_removed=keep policy).", False, ("present", "removed")),
         Column("run_id", STRING, "The run that last processed it.", False),
+        Column("extractor_version", STRING, "Hash of the extraction code and lexicons that made its rows; "
+               "a run with other rules reprocesses every input."),
     ),
 )
 

@@ -37,6 +37,7 @@ def test_bad_inputs_are_quarantined_and_the_run_exits_0(tmp_path):
     for name in odd:
         (inputs / name).write_text(ARTICLES["ministry_update.txt"].replace("153", str(100 + len(name))))
     (inputs / os.fsdecode(b"bad-\xff-name.txt")).write_text(ARTICLES["aid_convoy.md"])
+    (inputs / "zz_syndicated_copy.txt").write_text(ARTICLES["wire_truce.txt"])  # same text, another path
 
     output = tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--input", str(inputs), "--output", str(output)],
@@ -53,6 +54,9 @@ def test_bad_inputs_are_quarantined_and_the_run_exits_0(tmp_path):
     assert reasons["escape.txt"] == "unsafe_path"
     assert reasons["dangling.txt"] == reasons["pipe.txt"] == "unsupported_type"
     assert reasons["bad-\\xff-name.txt"] == "undecodable"
+    # identical text under two paths would share ids and block the publish: one keeps the rows
+    assert reasons["zz_syndicated_copy.txt"] == "duplicate_content"
+    assert "wire_truce.txt" in quarantine.set_index("source_path").loc["zz_syndicated_copy.txt", "detail"]
     assert quarantine["detail"].str.len().gt(10).all()
 
     articles = read(output, "articles").set_index("source_path")

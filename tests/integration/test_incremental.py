@@ -47,6 +47,18 @@ def test_plan_sorts_inputs_by_what_changed():
     assert plan(inputs, ledger, full_refresh=True).full and plan(inputs, None).full
 
 
+def test_other_extraction_rules_reprocess_every_input():
+    ledger = pd.DataFrame([
+        {"source_path": "same.txt", "content_sha256": "a", "metadata_sha256": "m", "state": "present",
+         "extractor_version": "rules-v1"}])
+    inputs = [_item("same.txt", "a")]
+    assert plan(inputs, ledger, extractor_version="rules-v1").unchanged == ["same.txt"]
+    changed_rules = plan(inputs, ledger, extractor_version="rules-v2")
+    assert changed_rules.full and [i.source_path for i in changed_rules.to_process] == ["same.txt"]
+    # a ledger from before the column existed says nothing about its rules: reprocess
+    assert plan(inputs, ledger.drop(columns=["extractor_version"]), extractor_version="rules-v1").full
+
+
 @pytest.mark.slow
 def test_incremental_runs_match_a_full_run(tmp_path):
     inputs, output = write_inputs(tmp_path / "in"), tmp_path / "out"
