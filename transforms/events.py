@@ -32,6 +32,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\b(?:after|before|when|while|as|since
 _CARRY_CUE = re.compile(r"^\W*(?:His|Her|Their|The|These|Those)\s+(?:remarks|comments|statement|announcement|speech|meeting|talks|visit)\b"
                         r"|\bsaid\s+(?:at|during|in)\s+(?:a|an|the)\s+(?:conference|meeting|summit|session|briefing|news conference|press conference)\b",
                         re.IGNORECASE)
+_PLACE_DISTINCT_TYPES = frozenset({"attack"})
 _CARRY_SENTENCES = 5  # a quote of several sentences may sit between the day and "X said at a conference"
 _CARRY_TYPES = frozenset({"meeting", "statement", "talks", "proposal"})
 _OFFSET = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|\d+)\s+days?\s+(?P<dir>after|before)\b",
@@ -177,7 +178,7 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
     if reference is None:
         return []
     out: list[EventMention] = []
-    seen: set[tuple[str, date, date | None, str]] = set()
+    seen: dict[tuple[str, date, date | None, str], set[str | None]] = {}
     previous_day: tuple[int, DateMention] | None = None  # (sentence index, its last past day)
     for sentence in sentences:
         text = sentence.text
@@ -220,12 +221,14 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
                 tense = when.tense
                 if code in _FUTURE_TYPES and event_date >= reference:
                     tense = "future"
-                key = (code, event_date, event_end, tense)
-                if key in seen:
-                    continue
-                seen.add(key)
-                n_events += 1
                 place = place or locate(text)
+                key = (code, event_date, event_end, tense)
+                where = place.name if place else None
+                # the same happening told again; but strikes on one day in two named places are two
+                if key in seen and (code not in _PLACE_DISTINCT_TYPES or where is None or seen[key] & {where, None}):
+                    continue
+                seen.setdefault(key, set()).add(where)
+                n_events += 1
                 out.append(EventMention(
                     event_type=code, event_date=event_date, event_date_end=event_end,
                     date_text=when.text, date_precision=when.precision if event_end is None or when.precision == "range" else "range",
