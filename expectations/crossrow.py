@@ -79,7 +79,9 @@ def rises_only_with(frame: pd.DataFrame, key: list[str], metric: str, driver: st
     running = driver_by_day.cummax()
     # The day the driver last reached its current level: earlier figures predate that rise.
     last_rise = running[running.diff().fillna(running) > 0]
-    subject = frame[(frame["metric"] == metric) & (frame["scope"] == "stock") & as_of.notna()]
+    # Only the whole count: the held hostages declared dead (a subgroup) rise as captives die.
+    whole = frame["subgroup"].isna() | (frame["subgroup"] == "") if "subgroup" in frame else True
+    subject = frame[(frame["metric"] == metric) & (frame["scope"] == "stock") & as_of.notna() & whole]
     for rows in _series_groups(subject, key):
         dates = as_of[rows]
         for row in rows:

@@ -78,6 +78,7 @@ _COUNTS_THINGS = _rx(r"\s+(?!people\b|residents\b|inhabitants\b|palestinians\b|g
 _TAKEN_AFTER = _rx(r"\s+(?:\w+\s+)?(?:taken|abducted|seized|kidnapped|captured)\b")
 _PARTICIPLE_HELD = _rx(r"held\b")
 _AUXILIARY_BEFORE = _rx(r"\b(?:are|were|is|was|being|been|still|remain|remains|remained)\s+(?:\w+\s+)?$")
+_APPOSITIVE = _rx(r"\s*,\s*(?:about|around|roughly|some|nearly|almost|or|up\s+to|more\s+than|over)\b[^,;]{0,100},")
 _RELEASE_ANYWHERE = _rx(r"\b(?:releas\w*|free\w*|exchang\w*|swap\w*)\b")
 _COORDINATED = _rx(r"^\s*,?\s*(?:and|or|plus|as well as)\s+(?:(?:at least|more than|some|about|nearly|another|a further|over)\s+)?$")
 _PARTITIVE = re.compile(r"\s*(?:of|among)\s")
@@ -278,7 +279,12 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
     if noun == "hostages" and re.search(r"\bthe\s+$", before) and num.qualifier == "exact":
         return _Reading("hostages_held", "definite_hostage_count", noun, mods, head_end, 0.8)
     # 2. The predicate after the counted noun: "133 hostages remain", "people ... have been killed".
-    window = sentence[head_end:min(next_start, head_end + 90)]
+    appositive = _APPOSITIVE.match(sentence, head_end)
+    if appositive:  # "1.9 million people, about nine in ten of the population, are displaced"
+        after_it = _DIGIT.search(sentence, appositive.end())
+        window = sentence[appositive.end():min(after_it.start() if after_it else len(sentence), appositive.end() + 90)]
+    else:
+        window = sentence[head_end:min(next_start, head_end + 90)]
     window = re.split(r"[;:]|\.\s", window)[0]
     for vm in _VERB.finditer(window):
         if _PARTICIPLE_HELD.match(vm.group(0)) and not _AUXILIARY_BEFORE.search(window, 0, vm.start()):

@@ -211,3 +211,12 @@ def test_a_single_low_misreading_flags_only_the_rise_after_it():
                     dict(held, value=129, as_of=D("2024-03-03")), dict(held, value=128, as_of=D("2024-03-04"))])
     assert list(crossrow.rises_only_with(frame, KEY, "hostages_held", "hostages_taken", 0.02)) == [
         True, True, False, True]
+
+
+def test_held_hostages_declared_dead_may_rise_without_new_captures():
+    dead = dict(metric="hostages_held", population="hostages", scope="stock", subgroup="deceased")
+    frame = _frame([dict(dead, value=31, as_of=D("2024-03-03")), dict(dead, value=37, as_of=D("2024-05-22"))])
+    assert crossrow.rises_only_with(frame, KEY, "hostages_held", "hostages_taken", 0.02).all()
+    whole = dict(metric="hostages_held", population="hostages", scope="stock")
+    frame = _frame([dict(whole, value=120, as_of=D("2024-03-03")), dict(whole, value=130, as_of=D("2024-05-22"))])
+    assert list(crossrow.rises_only_with(frame, KEY, "hostages_held", "hostages_taken", 0.02)) == [True, False]
