@@ -18,6 +18,7 @@ from flows import incremental, snapshots, storage
 from flows.batch import BatchResult, process_batch
 from flows.lock import output_lock
 from flows.retry import TRANSIENT_RETRY
+from schemas import TABLES
 from transforms.decode import DEFAULT_MAX_BYTES
 from transforms.dedupe import split_duplicate_articles
 from transforms.merge import merge_events
@@ -88,6 +89,11 @@ def publish_task(output_dir: str, frames: dict[str, pd.DataFrame], validation: V
     storage.publish(Path(output_dir), frames, files, run_id)
 
 
+def _as_written(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The frame as the writer will store it (cast to its schema): what validation must see."""
+    return storage.to_arrow(frame, TABLES[name]).to_pandas(types_mapper=None, date_as_object=True)
+
+
 def _frames(results: list[BatchResult], rejected: list[tuple[str, str, str, str]], run_id: str,
             started: datetime, kept: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
     """This run's rows plus the kept rows of unchanged inputs; events are merged over all mentions."""
@@ -147,16 +153,11 @@ def _run(input_dir: str, output_dir: str, batch_size: int, max_bytes: int, refer
     futures = [process_batch_task.submit(batch, max_bytes) for batch in batches]
     results = [future.result() for future in futures]
     frames = _frames(results, rejected, run_id, started, incremental.kept_rows(previous, work, on_removed))
-    from schemas import TABLES
-    from flows.storage import to_arrow
-    # Validate what will be written: the frames as cast to their schemas.
-    typed = {name: to_arrow(frame, TABLES[name]).to_pandas(types_mapper=None, date_as_object=True)
-             for name, frame in frames.items()}
+    typed = {name: _as_written(frame, name) for name, frame in frames.items()}
     # Cross-row rules and the reference check need the whole tables, not one batch.
     checked = reference.check(typed["claims"], reference_path)
     frames["reference_check"] = checked.frame
-    typed["reference_check"] = to_arrow(checked.frame, TABLES["reference_check"]).to_pandas(
-        types_mapper=None, date_as_object=True)
+    typed["reference_check"] = _as_written(checked.frame, "reference_check")
     validation = validate_task(typed, [checked.note])
     for name, flags in validation.flagged.items():
         if flags:

@@ -6,6 +6,7 @@ order gives the same rows. Decisions are ordered rules; each row names the rule 
 from __future__ import annotations
 
 import bisect
+import calendar
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -13,7 +14,7 @@ from datetime import date
 
 from transforms import numbers
 from transforms.attribution import NONE, Attribution, find_attribution, find_attributions, is_pronoun, leading_subject, normalise_source
-from transforms.dates import WAR_START, DateMention, find_dates
+from transforms.dates import MONTHS, WAR_START, DateMention, find_dates, nearest_date
 from transforms.lexicon import load_patterns
 from transforms.sentences import Sentence
 
@@ -93,8 +94,8 @@ _SINCE_LATER_START = _rx(
     r"\bsince\s+(?!(?:the\s+)?(?:war|conflict|fighting|hostilities)\b)(?!(?:the\s+)?(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?(?:war|conflict|hostilities|fighting)\b)"
     r"(?:(?:[\w'’-]+\s+){0,8}?(?:resumed|began|started|entered|took\s+effect|launched|broke\s+down|collapsed|ended|expired)\b"
     r"|the\s+(?:%s)\.?\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:ceasefire|truce|deal)\b"
-    r"|(?!oct(?:ober|\.)?\s+7\b)(?:%s)\.?\s+\d{1,2}\b(?!,?\s+2023))" % ("|".join(["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]),
-                                                                  "january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"))
+    r"|(?!oct(?:ober|\.)?\s+7\b)(?:%s)\.?\s+\d{1,2}\b(?!,?\s+2023))"
+    % ("|".join(name.lower() for name in calendar.month_name[1:]), "|".join(MONTHS)))
 # "bringing the toll to", "raising to 18 the number": what follows is the new running total.
 _RAISE_VERBS = r"(?:bringing|raising|taking|pushing|lifting|brought|raised|took|pushed|(?:has|have|had)\s+(?:now\s+)?(?:risen|climbed|increased|jumped|reached|passed)|rose|climbed|reached)"
 _RAISED_TO = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$",
@@ -102,8 +103,6 @@ _RAISED_TO = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}
 _RAISED_TO_AHEAD = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\b", re.IGNORECASE)
 # "Hunger deaths reach 111", "the toll tops 40,000": the figure is the running total.
 _TOTAL_REACHES = _rx(r"\b(?:toll|deaths|total|number|tally|count)\s+(?:[\w'’-]+\s+){0,3}?(?:reach|reaches|reached|hits|hit|tops|topped|passes|passed|surpasses|surpassed|exceeds|exceeded|nears|stands\s+at|stood\s+at)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$")
-# "between the afternoons of 11 and 12 March": the 11 is half a date, not a figure.
-_DATE_PAIR_START = _rx(r"\s*(?:and|to|-|–)\s*\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)")
 _MAX_SUBSETS_SKIPPED = 6
 _INCLUDING_AHEAD = _rx(r"\b(?:including|among\s+them|among\s+whom|of\s+whom)\b")
 _SINCE_CLAUSE = _rx(r"\bsince\b[^,;.]{0,70}$")
@@ -387,11 +386,11 @@ def _population(metric: str, noun: str | None, mods: str, sentence: str, num_sta
     return "gaza_palestinians"
 
 
-def _figure_boundaries(text: str, counted: list[numbers.NumberMention]) -> list[numbers.NumberMention]:
+def _figure_boundaries(counted: list[numbers.NumberMention]) -> list[numbers.NumberMention]:
     """The figures that split a sentence into each figure's words. Durations ("in the past three
-    weeks") and the first half of a date pair ("between the afternoons of 11 and 12 March") are part
-    of a figure's words, not figures of their own."""
-    return [n for n in counted if not (n.unit or _DATE_PAIR_START.match(text, n.end))]
+    weeks") are part of a figure's words, not figures of their own (the halves of a date pair,
+    "11 and 12 March", are already excluded as dates by `numbers`)."""
+    return [n for n in counted if not n.unit]
 
 
 def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list[int],
@@ -447,19 +446,19 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
         return "term", "truce_term"
     if metric in ("hostages_released", "prisoners_released", "bodies_returned"):
         if _has(_PAST_RELEASE, sentence) and not _has(_MODAL, sentence):
-            in_window = _has(_PERIOD, local) or _has(_RELEASE_WINDOW, sentence)
+            in_window = _PERIOD.search(local) or _has(_RELEASE_WINDOW, sentence)
             if in_window:
                 return "period", "release_in_window"
-            if _RAISED_TO.search(before) or (_has(_PERFECT, local) and not _has(_ON_DAY, local)):
+            if _RAISED_TO.search(before) or (_PERFECT.search(local) and not _ON_DAY.search(local)):
                 return "cumulative", "released_so_far"
             return "event", "release_event"
         if _has(_DEAL, sentence):
             return "term", "deal_term"
         return "event", "release_event"
     if metric in ("hostages_held", "population", "sheltering", "missing", "displaced"):
-        if metric == "displaced" and (_has(_PERIOD, local) or _has(_SINCE_LATER_START, local)):
+        if metric == "displaced" and (_PERIOD.search(local) or _SINCE_LATER_START.search(local)):
             return "period", "fled_in_window"
-        if metric == "displaced" and _has(_CUMULATIVE, local):
+        if metric == "displaced" and _CUMULATIVE.search(local):
             return "cumulative", "displaced_over_the_war"  # "driven from their homes in five months of war"
         return "stock", "state"
     if metric == "hostages_taken" or population == "israel_oct7":
@@ -467,24 +466,24 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
     if metric.startswith("bodies_"):
         # only a "since ..." window: "recovered 60 bodies from areas where troops operated in
         # the past months" is one recovery, not a tally over months
-        if _has(_SINCE_LATER_START, local) or (_has(_PERIOD, local) and _has(_SINCE, local)):
+        if _SINCE_LATER_START.search(local) or (_PERIOD.search(local) and _SINCE.search(local)):
             return "period", "bodies_in_window"
-        return ("cumulative", "recovered_so_far") if _has(_PERFECT, local) and not _has(_ON_DAY, local) else ("event", "bodies_event")
-    if _has(_PERIOD, local) or _has(_SINCE_LATER_START, local):
+        return ("cumulative", "recovered_so_far") if _PERFECT.search(local) and not _ON_DAY.search(local) else ("event", "bodies_event")
+    if _PERIOD.search(local) or _SINCE_LATER_START.search(local):
         return "period", "stated_window"
     if _RAISED_TO.search(before):
         return "cumulative", "raised_total"
-    if _has(_CUMULATIVE, local):
+    if _CUMULATIVE.search(local):
         return "cumulative", "running_total"
     if _has(_HUNGER_TOTAL, sentence):
         return "cumulative", "hunger_deaths_total"
-    if _has(_EVENT, local) or population == "aid_seekers":
+    if _EVENT.search(local) or population == "aid_seekers":
         return "event", "incident"
     if _TOTAL_REACHES.search(before):
         return "cumulative", "total_reaches"
-    if population == "israeli_soldiers" and _has(_SINCE, local) and not _has(_ON_DAY, local):
+    if population == "israeli_soldiers" and _SINCE.search(local) and not _ON_DAY.search(local):
         return "cumulative", "running_total"
-    if _has(_PERFECT, local) and not _has(_ON_DAY, local):
+    if _PERFECT.search(local) and not _ON_DAY.search(local):
         return "cumulative", "perfect_total"  # "have been killed", "had died": a tally, not one day
     return ("cumulative", "large_total") if value >= 1000 else ("event", "small_count")
 
@@ -493,11 +492,6 @@ def _opens_window(sentence: str, d: DateMention) -> bool:
     """'since Monday', 'Since the ceasefire took effect on 10 October': the date starts an open
     window, so the figure holds for the day it was reported, not that date."""
     return d.text.lower().startswith("since") or bool(_SINCE_CLAUSE.search(sentence, max(0, d.start - 80), d.start))
-
-
-def _date_distance(sentence: str, d: DateMention, position: int) -> int:
-    lo, hi = (d.end, position) if d.end <= position else (position, d.start)
-    return hi - lo + (40 if _CLAUSE_BREAK.search(sentence, lo, hi) else 0)
 
 
 def _as_of(scope: str, population: str | None, sentence: str, dates: list[DateMention],
@@ -511,7 +505,7 @@ def _as_of(scope: str, population: str | None, sentence: str, dates: list[DateMe
         day = [d for d in usable if d.precision == "day"]
         if day:
             # the day nearest the figure: "freed three on Sunday and 90 prisoners early on Monday"
-            nearest = min(day, key=lambda d: _date_distance(sentence, d, position))
+            nearest = nearest_date(day, position, sentence, _CLAUSE_BREAK)
             return nearest.date, f"event_date:{nearest.rule}"
         return reference, "published_date"
     windows = [d for d in usable if d.date_end is not None and d.rule != "overnight"]
@@ -532,6 +526,7 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
     carried: Attribution = NONE  # the source of the last attributed figure, for "It said ..."
     carried_at = -10
     recent: list[Sentence] = []
+    source_days: dict[int, list[DateMention]] = {}
     for sentence in sentences:
         text = sentence.text
         recent = (recent + [sentence])[-4:]
@@ -543,7 +538,7 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
         dates = find_dates(text, reference) if reference else []
         sentence_claims: list[Claim] = []
         counted = [n for n in found if not n.excluded]
-        boundaries = _figure_boundaries(text, counted)
+        boundaries = _figure_boundaries(counted)
         starts = [n.start for n in boundaries]
         last_raise_start = max((m.start() for m in _RAISED_TO_AHEAD.finditer(text)), default=-1)
         for position, num in enumerate(counted):
@@ -601,7 +596,7 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
             claim.source, claim.source_norm, claim.attribution_rule = attribution.source, attribution.source_norm, attribution.rule
             if attribution.rule in ("carried_over", "pronoun_resolved") and claim.as_of_rule == "published_date" \
                     and claim.scope != "term" and reference is not None:
-                _date_from_source_sentence(claim, attribution, recent, reference)
+                _date_from_source_sentence(claim, attribution, recent, reference, source_days)
             if attribution.source and (not is_pronoun(attribution.source) or attribution.source_norm != "unattributed"):
                 carried, carried_at = attribution, sentence.index
         claims.extend(sentence_claims)
@@ -667,13 +662,17 @@ def _named_in_sentence(attribution: Attribution, text: str) -> Attribution | Non
 
 
 def _date_from_source_sentence(claim: Claim, attribution: Attribution, recent: list[Sentence],
-                               reference: date) -> None:
+                               reference: date, source_days: dict[int, list[DateMention]]) -> None:
     """'The ministry issued its update on Monday. It said 70,103 ...': the figure holds for the day
-    the sentence naming its source gives."""
+    the sentence naming its source gives. source_days keeps each earlier sentence's days, read
+    once however many figures refer back to it."""
     for earlier in reversed(recent[:-1]):
         if attribution.source and attribution.source in earlier.text:
-            days = [d for d in find_dates(earlier.text, reference)
+            if earlier.index not in source_days:
+                source_days[earlier.index] = [
+                    d for d in find_dates(earlier.text, reference)
                     if d.precision == "day" and d.tense == "past" and not _opens_window(earlier.text, d)]
+            days = source_days[earlier.index]
             if days:
                 claim.as_of, claim.as_of_rule = days[-1].date, f"source_sentence_date:{days[-1].rule}"
             return

@@ -66,6 +66,18 @@ class DateMention:
     rule: str
 
 
+def nearest_date(dates: list[DateMention], position: int, text: str | None = None,
+                 clause_break: re.Pattern | None = None) -> DateMention:
+    """The date nearest a position; with the text and a clause-break pattern, a date across a
+    clause break ("..., after Qatar announced") counts as 40 characters farther than one in the
+    position's own clause."""
+    def cost(d: DateMention) -> int:
+        lo, hi = (d.end, position) if d.end <= position else (position, d.start)
+        crossed = text is not None and clause_break is not None and clause_break.search(text, lo, hi)
+        return hi - lo + (40 if crossed else 0)
+    return min(dates, key=cost)
+
+
 def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from transforms.dates import DateMention, clause_tense, find_dates
+from transforms.dates import DateMention, clause_tense, find_dates, nearest_date
+from transforms.numbers import words_to_int
 from transforms.lexicon import LEXICON_DIR, load_patterns
 from transforms.sentences import Sentence
 
@@ -23,8 +24,6 @@ _NOUN_TRIGGER = re.compile(_LEX["noun_triggers"], re.IGNORECASE)
 # more than three is mostly noise.
 _MAX_EVENTS_PER_SENTENCE = 3
 _MAX_PER_TYPE = 2
-_SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                  "eight": 8, "nine": 9, "ten": 10}
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
              "eighth": 8, "ninth": 9, "tenth": 10}
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\b(?:after|before|when|while|as|since|because|but|and then)\b", re.IGNORECASE)
@@ -103,22 +102,15 @@ def actors_in(text: str) -> str | None:
 
 
 def _nearest_date(dates: list[DateMention], position: int, text: str | None = None) -> DateMention:
-    """The date nearest the trigger; with the text, a date across a clause break ("..., after Qatar
-    announced") counts as farther than one in the trigger's own clause."""
-    def cost(d: DateMention) -> int:
-        lo, hi = (d.end, position) if d.end <= position else (position, d.start)
-        distance = hi - lo
-        if text is not None and _CLAUSE_BREAK.search(text[lo:hi]):
-            distance += 40
-        return distance
-    return min(dates, key=cost)
+    return nearest_date(dates, position, text, _CLAUSE_BREAK)
 
 
 def _count(token: str) -> int | None:
+    """'four', '4', 'second', '2nd'."""
     token = token.lower()
     if token.isdigit():
         return int(token)
-    return _SMALL_NUMBERS.get(token) or _ORDINALS.get(token) or (int(token[:-2]) if token[:-2].isdigit() else None)
+    return words_to_int(token) or _ORDINALS.get(token) or (int(token[:-2]) if token[:-2].isdigit() else None)
 
 
 def _shifted(when: DateMention, between: str, trigger_first: bool) -> tuple[date, date | None, str]:
@@ -134,11 +126,8 @@ def _shifted(when: DateMention, between: str, trigger_first: bool) -> tuple[date
     return when.date + timedelta(days=sign * days), None, f"{when.rule}+offset"
 
 
-def _talks_span(text: str, anchor: date) -> tuple[date, date, str] | None:
+def _talks_span(m: re.Match, anchor: date) -> tuple[date, date, str] | None:
     """'After four days of talks' ends the day before the anchor; 'the second day of talks' is the anchor."""
-    m = _TALKS_SPAN.search(text)
-    if not m:
-        return None
     if m.group("after_n") and (n := _count(m.group("after_n"))):
         return anchor - timedelta(days=n), anchor - timedelta(days=1), "days_of_talks"
     nth = m.group("nth") or m.group("nth_entered")
@@ -205,7 +194,8 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
                     continue
                 if code == "talks" and clause_tense(text, m.start()) == "future":
                     continue  # talks still to come are a talks_resume, if anything
-                span = _talks_span(text, (_nearest_date(dates, m.start()).date if dates else reference)) if code == "talks" else None
+                span = (_talks_span(talks_span, _nearest_date(dates, m.start()).date if dates else reference)
+                        if code == "talks" and talks_span else None)
                 if span:
                     start, end, rule = span
                     when = DateMention(m.start(), m.end(), talks_span.group(0), start, end, "range", "past", rule)
