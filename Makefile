@@ -9,6 +9,8 @@ OUTPUT ?= output
 ARGS   ?=
 CRON   ?= 0 * * * *
 PORT   ?= 4200
+RUNNER ?= processes
+BENCH_SIZES ?= 20000
 
 # Prefect keeps its state inside the work tree and never phones home.
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -17,7 +19,7 @@ export PREFECT_LOGGING_LEVEL ?= WARNING
 # The ephemeral server's 20 s default start-up limit is too tight on a busy 2-core machine.
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 
-.PHONY: run test env clean server serve
+.PHONY: run test env clean server serve bench
 
 env: $(STAMP)
 
@@ -28,10 +30,14 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/gazetl run --input "$(INPUT)" --output "$(OUTPUT)" $(ARGS)
+	$(BIN)/gazetl run --input "$(INPUT)" --output "$(OUTPUT)" --runner "$(RUNNER)" $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
+
+# `make bench BENCH_SIZES="5000 50000" RUNNER=processes`: corpora and outputs under .bench/
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --sizes "$(BENCH_SIZES)" --runner "$(RUNNER)"
 
 # Scheduled runs (README, "Scheduled runs"): `make server` in one terminal, `make serve` in another.
 server: $(STAMP)
@@ -43,4 +49,5 @@ serve: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .prefect output/claims output/articles output/events output/event_mentions output/quarantine output/runs output/validation \
-	       output/_snapshots output/_manifest.json output/current output/ledger output/.lock
+	       output/_snapshots output/_manifest.json output/current output/ledger output/.lock \
+	       output/warehouse.duckdb output/reports output/reference_check .bench

@@ -77,15 +77,36 @@ def validation_view(name: str, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates stay `datetime.date` objects: GX turns a suite's ISO bounds into dates, and compares
-    them with date values only (ISO strings or Timestamps raise). Lists become strings."""
+    them with date values only (ISO strings or Timestamps raise). Lists become strings.
+    A typed frame holds one kind of value per column, so its first non-null value tells."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].map(lambda v: isinstance(v, date)).any():
+        if out[column].dtype != object:
+            continue
+        present = out[column].dropna()
+        if present.empty:
+            continue
+        first = present.iloc[0]
+        if isinstance(first, date):
             out[column] = pd.Series([v if isinstance(v, date) else None for v in out[column]],
                                     index=out.index, dtype=object)
-        elif out[column].map(lambda v: isinstance(v, list)).any():
-            out[column] = out[column].map(lambda v: ",".join(v) if isinstance(v, list) else v)
+        elif isinstance(first, (list, tuple)) or hasattr(first, "tolist") and not isinstance(first, str):
+            out[column] = out[column].map(lambda v: ",".join(list(v)) if v is not None and not isinstance(v, (str, float)) else v)
     return out
+
+
+def warm_up() -> None:
+    """Import GX ahead of need (it takes seconds), quietly: the flow calls this in a thread."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations  # noqa: F401
+    import expectations.custom  # noqa: F401
+    _quiet_gx()
+
+
+def _quiet_gx() -> None:
+    # GX sets its loggers' levels when imported and logs each temporary docs folder at INFO.
+    for name in ("great_expectations", "great_expectations.data_context.types.base"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _gx_context():
@@ -96,6 +117,7 @@ def _gx_context():
 
     import expectations.custom  # noqa: F401  registers the custom expectation classes
 
+    _quiet_gx()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return gx, context
@@ -143,24 +165,66 @@ def _missing(value) -> bool:
     return value is None or (not isinstance(value, (list, str)) and pd.isna(value))
 
 
-def validate_tables(frames: dict[str, pd.DataFrame], notes: list[str] | None = None) -> ValidationOutcome:
-    """Validate every frame that has a stored suite; frames are the tables as they will be written."""
-    from expectations.docs import offline_page
+# Expectations that compare rows with other rows: when a table is validated in chunks, these run
+# once over a slim projection of the whole table (their columns and the key) instead.
+CROSS_ROW_TYPES = frozenset({
+    "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
+    "expect_cumulative_figure_to_never_fall", "expect_stock_figure_to_rise_only_with",
+    "expect_same_day_bounds_to_agree",
+})
+PARTS = ("all", "rows", "cross")
 
-    gx, context = _gx_context()
-    source = context.data_sources.add_pandas("pipeline")
-    outcome = ValidationOutcome("passed", notes=list(notes or []))
-    for name in frames:
-        if not suite_path(name).exists():
-            continue
-        suite = context.suites.add(load_suite(gx, name))
-        view = validation_view(name, frames)
-        batch = source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all") \
-            .get_batch(batch_parameters={"dataframe": _comparable(view)})
-        result = batch.validate(suite, result_format="COMPLETE")
-        outcome.results[name] = result.to_json_dict()
-        outcome.docs[name] = offline_page(result)
-        flags: dict[int, list[str]] = {}
+
+def cross_row_columns(name: str) -> list[str]:
+    """The columns the table's cross-row expectations read."""
+    stored = json.loads(suite_path(name).read_text(encoding="utf-8"))
+    columns: list[str] = []
+    for config in stored["expectations"]:
+        if config["type"] in CROSS_ROW_TYPES:
+            kwargs = config["kwargs"]
+            columns += [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", []))
+    return list(dict.fromkeys(columns))
+
+
+class RunValidator:
+    """One GX context for a run. A table is validated whole (part "all"), or, when it is too large
+    to hold, in chunks of rows ("rows": the row-level expectations) plus one pass over a slim
+    projection of all its rows ("cross"). Failures of the same expectation add up across chunks."""
+
+    def __init__(self, notes: list[str] | None = None):
+        self.gx, self.context = _gx_context()
+        self.source = self.context.data_sources.add_pandas("pipeline")
+        self.outcome = ValidationOutcome("passed", notes=list(notes or []))
+        self._suites: dict[tuple[str, str], object] = {}
+        self._n = 0
+
+    def _suite(self, name: str, part: str):
+        if (name, part) not in self._suites:
+            stored = json.loads(suite_path(name).read_text(encoding="utf-8"))
+            suite = self.gx.ExpectationSuite(name=f"{name}.{part}", meta=stored.get("meta", {}))
+            for config in stored["expectations"]:
+                cross = config["type"] in CROSS_ROW_TYPES
+                if part == "all" or (part == "cross") == cross:
+                    cls = self.gx.expectations.registry.get_expectation_impl(config["type"])
+                    suite.add_expectation(cls(**config["kwargs"], meta=config.get("meta", {})))
+            self._suites[(name, part)] = self.context.suites.add(suite)
+        return self._suites[(name, part)]
+
+    def validate(self, name: str, frame: pd.DataFrame, key: str | None = None, part: str = "all") -> dict:
+        """Flags of the failing rows: {key value (or row index without a key): [names]}."""
+        from expectations.docs import offline_page
+
+        if part not in PARTS:
+            raise ValueError(f"part must be one of {PARTS}")
+        self._n += 1
+        frame = frame.reset_index(drop=True)
+        batch = self.source.add_dataframe_asset(name=f"{name}-{self._n}") \
+            .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": _comparable(frame)})
+        result = batch.validate(self._suite(name, part), result_format="COMPLETE")
+        label_of_result = name if name not in self.outcome.results else f"{name}.{part}-{self._n}"
+        self.outcome.results[label_of_result] = result.to_json_dict()
+        self.outcome.docs[label_of_result] = offline_page(result)
+        flags: dict = {}
         for item in result.results:
             if item.success:
                 continue
@@ -170,22 +234,56 @@ def validate_tables(frames: dict[str, pd.DataFrame], notes: list[str] | None = N
             rows = _row_indexes(item.result)
             if _raised(item.exception_info):
                 # An expectation that crashed tells nothing about the rows: report it, flag none.
-                outcome.failures.append(Failure(name, label, bool(meta.get("blocking")), None,
-                                                [_raised(item.exception_info)[:300]]))
+                self._fail(Failure(name, label, bool(meta.get("blocking")), None, [_raised(item.exception_info)[:300]]))
                 continue
             if meta.get("blocking"):
                 examples = [repr(v) for v in (item.result.get("partial_unexpected_list") or [])[:N_EXAMPLES]]
-                outcome.failures.append(Failure(name, label, True, item.result.get("unexpected_count"), examples))
+                self._fail(Failure(name, label, True, item.result.get("unexpected_count"), examples))
                 continue
-            outcome.failures.append(Failure(name, label, False, len(rows), _examples(view, rows)))
+            self._fail(Failure(name, label, False, len(rows), _examples(frame, rows)))
             for row in rows:
-                flags.setdefault(row, []).append(label)
-        outcome.flagged[name] = flags
-    if any(f.blocking for f in outcome.failures):
-        outcome.outcome = "blocked"
-    elif any(outcome.flagged.values()):
-        outcome.outcome = "passed_with_flags"
-    return outcome
+                flags.setdefault(frame.at[row, key] if key else row, []).append(label)
+        merged = self.outcome.flagged.setdefault(name, {})
+        for row, names in flags.items():
+            merged.setdefault(row, []).extend(n for n in names if n not in merged.get(row, []))
+        return flags
+
+    def _fail(self, failure: Failure) -> None:
+        for known in self.outcome.failures:
+            if (known.table, known.name, known.blocking) == (failure.table, failure.name, failure.blocking):
+                if failure.unexpected_count is not None:
+                    known.unexpected_count = (known.unexpected_count or 0) + failure.unexpected_count
+                known.examples = (known.examples + failure.examples)[:N_EXAMPLES]
+                return
+        self.outcome.failures.append(failure)
+
+    def finish(self) -> ValidationOutcome:
+        outcome = self.outcome
+        if any(f.blocking for f in outcome.failures):
+            outcome.outcome = "blocked"
+        elif any(outcome.flagged.values()):
+            outcome.outcome = "passed_with_flags"
+        return outcome
+
+
+def validate_tables(frames: dict[str, pd.DataFrame], notes: list[str] | None = None) -> ValidationOutcome:
+    """Validate every frame that has a stored suite, whole; frames are the tables as they will be
+    written. Flags are keyed by row index."""
+    validator = RunValidator(notes)
+    for name in frames:
+        if suite_path(name).exists():
+            validator.outcome.flagged[name] = {}
+            validator.validate(name, validation_view(name, frames))
+    return validator.finish()
+
+
+def apply_keyed_flags(frame: pd.DataFrame, flags: dict, key: str) -> pd.DataFrame:
+    """apply_flags for flags keyed by the table's key column instead of the row index."""
+    if frame.empty or not flags:
+        return frame
+    frame = frame.reset_index(drop=True)
+    by_row = {i: flags[k] for i, k in enumerate(frame[key]) if k in flags}
+    return apply_flags(frame, by_row)
 
 
 def apply_flags(frame: pd.DataFrame, flags: dict[int, list[str]]) -> pd.DataFrame:

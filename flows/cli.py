@@ -8,6 +8,7 @@ published tables are untouched and the next run recovers by itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -36,7 +37,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="folder of articles (.txt, .html, .htm, .md), read recursively; optional "
                           "NAME.meta.json sidecars or a manifest.csv/manifest.jsonl")
     run.add_argument("--output", required=True, type=Path, help="folder for the tables")
-    run.add_argument("--batch-size", type=int, default=200, help="articles per Prefect task (default 200)")
+    run.add_argument("--batch-size", type=int, default=None,
+                     help="articles per Prefect task (default: sized so each worker gets about four tasks, "
+                          "between 25 and 1000)")
+    run.add_argument("--runner", choices=("processes", "threads", "dask"),
+                     default=os.environ.get("GAZETL_RUNNER") or "processes",
+                     help="where batches run: a process per core (default), threads, or Dask (a local "
+                          "cluster, or the one at $DASK_ADDRESS); default from $GAZETL_RUNNER")
+    run.add_argument("--workers", type=int, default=None,
+                     help="worker processes/threads (default: one per core; ignored with $DASK_ADDRESS)")
     run.add_argument("--max-bytes", type=int, default=5_000_000,
                      help="inputs larger than this are quarantined as oversized (default 5 MB)")
     run.add_argument("--reference", default=None,
@@ -83,13 +92,18 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _no_context():
+    yield None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         if not args.input.is_dir():
             print(f"gazetl: input folder not found: {args.input}", file=sys.stderr)
             return EXIT_USAGE
-        if args.batch_size < 1:
+        if args.batch_size is not None and args.batch_size < 1:
             print("gazetl: --batch-size must be at least 1", file=sys.stderr)
             return EXIT_USAGE
         from flows.lock import OutputBusy, output_lock
@@ -101,11 +115,17 @@ def main(argv: list[str] | None = None) -> int:
                     pass
             _prefect_env(Path.cwd())
             from flows.pipeline import etl_flow  # Prefect is imported only when a run is asked for
+            from flows.runners import shared_api_server, task_runner
 
-            summary = etl_flow(str(args.input), str(args.output), batch_size=args.batch_size,
-                               max_bytes=args.max_bytes, reference_path=args.reference,
-                               on_removed=args.on_removed, full_refresh=args.full_refresh,
-                               lock_wait_s=args.wait_lock)
+            if args.workers:
+                os.environ["GAZETL_WORKERS"] = str(args.workers)
+            runner = task_runner(args.runner, args.workers, os.environ.get("DASK_ADDRESS") or None)
+            with shared_api_server() if args.runner != "threads" else _no_context():
+                summary = etl_flow.with_options(task_runner=runner)(
+                    str(args.input), str(args.output), batch_size=args.batch_size,
+                    max_bytes=args.max_bytes, reference_path=args.reference,
+                    on_removed=args.on_removed, full_refresh=args.full_refresh,
+                    lock_wait_s=args.wait_lock)
         except OutputBusy as busy:
             print(f"gazetl: {busy}", file=sys.stderr)
             return EXIT_BUSY

@@ -61,30 +61,24 @@ def plan(inputs: list[InputFile], ledger: pd.DataFrame | None, full_refresh: boo
     return result
 
 
-def kept_rows(previous: dict[str, pd.DataFrame], work: Plan, on_removed: str) -> dict[str, pd.DataFrame]:
-    """Earlier rows that stay: those of unchanged inputs, and of removed ones under on_removed=keep.
+def kept_paths(work: Plan, on_removed: str) -> list[str]:
+    """Inputs whose earlier rows stay: the unchanged ones, and the removed ones under on_removed=keep.
 
-    Flags and event ids are cleared: validation and the event merge run again over the whole
-    tables, so kept rows end up exactly as a full run would leave them.
-    """
+    Their flags and event ids are not kept: validation and the event merge run again over the
+    whole tables, so kept rows end up exactly as a full run would leave them."""
     if work.full:
-        return {}
+        return []
     keep = set(work.unchanged) | (set(work.removed) | set(work.gone_before) if on_removed == "keep" else set())
-    kept = {}
-    for name in ROW_TABLES:
-        frame = previous.get(name)
-        if frame is not None:
-            kept[name] = frame[frame["source_path"].isin(keep)].reset_index(drop=True)
-    quarantine = previous.get("quarantine")
-    if quarantine is not None:
-        kept["quarantine"] = quarantine[quarantine["source_path"].isin(keep)
-                                        & quarantine["stage"].isin(PER_FILE_STAGES)].reset_index(drop=True)
-    for name in ("claims", "event_mentions"):
-        if name in kept:
-            kept[name] = kept[name].assign(flags=[[] for _ in range(len(kept[name]))])
-    if "event_mentions" in kept:
-        kept["event_mentions"] = kept["event_mentions"].drop(columns=["event_id"], errors="ignore")
-    return kept
+    return sorted(keep)
+
+
+def kept_quarantine(previous: pd.DataFrame | None, kept: list[str]) -> pd.DataFrame | None:
+    """Earlier quarantine rows tied to the bytes of a kept input (discover and metadata problems
+    are found again from the folder on every run)."""
+    if previous is None or not kept:
+        return None
+    return previous[previous["source_path"].isin(set(kept))
+                    & previous["stage"].isin(PER_FILE_STAGES)].reset_index(drop=True)
 
 
 def concat(kept: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:

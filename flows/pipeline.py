@@ -1,7 +1,10 @@
 """The Prefect flow: lock -> recover -> discover -> process new/changed batches -> merge events -> validate -> publish."""
 from __future__ import annotations
 
+import dataclasses
+import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -9,21 +12,25 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 from prefect import flow, get_run_logger, task
 
 from expectations import reference
-from expectations.report import validation_files
-from expectations.validate import ValidationOutcome, apply_flags, validate_tables
-from flows import incremental, snapshots, storage
-from flows.batch import BatchResult, process_batch
+from expectations.report import summary_dict, validation_files
+from expectations.suites import VIEW_COLUMNS, suite_path
+from expectations.validate import RunValidator, ValidationOutcome, apply_keyed_flags, cross_row_columns, warm_up
+from flows import assemble, incremental, snapshots, storage
+from flows.batch import ARTICLE_KEYS, StagedBatch, stage_batch
 from flows.lock import output_lock
+from flows.progress import StageClock, progress
 from flows.retry import TRANSIENT_RETRY
+from flows.runners import auto_batch_size, runner_name
 from schemas import TABLES
 from transforms.decode import DEFAULT_MAX_BYTES
 from transforms.dedupe import split_duplicate_articles
 from transforms.merge import merge_events
 
-BATCH_SIZE = 200
+BATCH_SIZE = None  # None: sized from the work (flows.runners.auto_batch_size)
 
 
 @dataclass
@@ -33,6 +40,8 @@ class RunSummary:
     counts: dict
     validation: ValidationOutcome
     published: bool
+    stage_seconds: dict = None  # wall time of each stage: discover, extract, merge, validate, publish
+    report: Path | None = None  # the HTML run report
 
     def text(self) -> str:
         c = self.counts
@@ -43,10 +52,12 @@ class RunSummary:
             f"  articles: {c['n_articles']}   quarantined: {c['n_quarantined']}",
             f"  claims: {c['n_claims']}   event mentions: {c['n_event_mentions']}   events: {c['n_events']}",
             self.validation.summary(),
+            f"  report: {self.report}" if self.report else "",
+            "  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in (self.stage_seconds or {}).items()),
             (f"  tables written under {self.output}/" if self.published
              else f"  NOT published: the previous tables under {self.output}/ are untouched"),
         ]
-        return "\n".join(lines)
+        return "\n".join(line for line in lines if line)
 
 
 def _code_version() -> str:
@@ -65,28 +76,62 @@ def discover_task(input_dir: str) -> tuple[list[storage.InputFile], list[tuple[s
 
 @task(name="read-published", **TRANSIENT_RETRY)
 def read_published_task(output_dir: str) -> dict[str, pd.DataFrame]:
-    """Finish whatever a killed run left behind, then read the published tables to build on."""
+    """Finish whatever a killed run left behind, then read the small published tables (ledger,
+    runs, quarantine) to build on; the row tables are scanned from disk when needed."""
     actions = snapshots.recover(Path(output_dir))
     if actions:
         get_run_logger().warning("recovered %s from an interrupted run: %s", output_dir, "; ".join(actions))
-    return storage.read_published(Path(output_dir))
+    return storage.read_published(Path(output_dir), names=SMALL_TABLES)
 
 
 @task(name="process-batch", **TRANSIENT_RETRY)
-def process_batch_task(items: list[storage.InputFile], max_bytes: int) -> BatchResult:
-    return process_batch(items, max_bytes)
+def process_batch_task(items: list[storage.InputFile], max_bytes: int, batch_no: int, parts_dir: str,
+                       run_id: str, started: datetime) -> StagedBatch:
+    return stage_batch(items, max_bytes, batch_no, parts_dir, run_id, started)
 
 
 @task(name="validate-tables")
-def validate_task(frames: dict[str, pd.DataFrame], notes: list[str]) -> ValidationOutcome:
-    return validate_tables(frames, notes)
+def validate_task(sources: assemble.Sources, frames: dict[str, pd.DataFrame], notes: list[str]) -> ValidationOutcome:
+    with sources.open() as con:
+        return validate_run(con, frames, notes)
 
 
 @task(name="publish-tables", **TRANSIENT_RETRY)
-def publish_task(output_dir: str, frames: dict[str, pd.DataFrame], validation: ValidationOutcome,
-                 run_id: str) -> None:
+def publish_task(output_dir: str, sources: assemble.Sources, frames: dict[str, pd.DataFrame],
+                 validation: ValidationOutcome, run_id: str) -> None:
     files = {f"validation/{relative}": content for relative, content in validation_files(validation).items()}
-    storage.publish(Path(output_dir), frames, files, run_id)
+    with sources.open() as con:
+        write_row_tables(con, sources.staging, frames, validation.flagged)
+    storage.publish(Path(output_dir), {name: frames[name] for name in SMALL_TABLES + ("reference_check",)
+                                       if name in frames}, files, run_id, staging=sources.staging)
+
+
+@task(name="report-run", **TRANSIENT_RETRY)
+def report_task(output_dir: str, run_row: dict, validation: ValidationOutcome, reference_path: str | None,
+                published: bool) -> Path:
+    """The warehouse views (after a publish), the HTML run report and the Prefect artifacts."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from flows.run_report import collect_inputs, write_report
+    from flows.warehouse import build_warehouse
+    from reporting.html import render_report
+    from reporting.summary import summary_markdown, summary_table
+
+    output = Path(output_dir)
+    if published:
+        build_warehouse(output)
+    inputs = collect_inputs(output, run_row, summary_dict(validation), reference.resolve_path(reference_path))
+    path = write_report(output, str(run_row["run_id"]), render_report(inputs))
+    key = "gazetl-run-" + re.sub(r"[^a-z0-9-]", "-", str(run_row["run_id"]).lower())
+    create_markdown_artifact(summary_markdown(inputs), key=key, description="Run summary")
+    create_table_artifact(summary_table(inputs), key=key + "-table", description="Run counts and validation")
+    return path
+
+
+SMALL_TABLES = ("quarantine", "runs", "ledger")
+CHUNK_ROWS = {"articles": 5_000, "claims": 100_000, "event_mentions": 100_000}
+FLAGGED_KEYS = {"claims": "claim_id", "event_mentions": "mention_id", "events": "event_id",
+                "reference_check": "claim_id"}
 
 
 def _as_written(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -94,40 +139,76 @@ def _as_written(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return storage.to_arrow(frame, TABLES[name]).to_pandas(types_mapper=None, date_as_object=True)
 
 
-def _frames(results: list[BatchResult], rejected: list[tuple[str, str, str, str]], run_id: str,
-            started: datetime, kept: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
-    """This run's rows plus the kept rows of unchanged inputs; events are merged over all mentions."""
-    kept = kept or {}
-    articles = pd.DataFrame([a for r in results for a in r.articles])
-    if not articles.empty:
-        articles = articles.assign(ingested_at=started, run_id=run_id)
-    articles = incremental.concat(kept.get("articles"), articles)
-    claims = incremental.concat(kept.get("claims"), pd.DataFrame([c for r in results for c in r.claims]))
-    mentions = incremental.concat(kept.get("event_mentions"),
-                                  pd.DataFrame([m for r in results for m in r.event_mentions]))
-    unique, duplicates = split_duplicate_articles({"articles": articles, "claims": claims, "event_mentions": mentions})
-    articles, claims, mentions = unique["articles"], unique["claims"], unique["event_mentions"]
-    events, mentions = merge_events(mentions, articles)
-    quarantine = pd.DataFrame(
-        [q for r in results for q in r.quarantine] + duplicates
-        + [{"source_path": p, "stage": s, "reason_code": c, "detail": d, "n_bytes": None} for p, s, c, d in rejected])
-    if not quarantine.empty:
-        quarantine = quarantine.assign(run_id=run_id)
-    quarantine = incremental.concat(kept.get("quarantine"), quarantine)
-    frames = {"articles": articles, "claims": claims, "event_mentions": mentions, "events": events,
-              "quarantine": quarantine}
-    # Total orders (ending in the key), so that kept-plus-new rows line up exactly as a full run's.
-    sort_keys = {"articles": ["source_path"], "claims": ["source_path", "char_start", "metric", "claim_id"],
-                 "event_mentions": ["source_path", "char_start", "mention_id"],
-                 "quarantine": ["source_path", "stage", "reason_code"]}
-    for name, keys in sort_keys.items():
-        if not frames[name].empty:
-            frames[name] = frames[name].sort_values(keys, kind="stable").reset_index(drop=True)
-    return {name: frame.reset_index(drop=True) for name, frame in frames.items()}
+def _with_article_columns(name: str) -> str:
+    """The SQL of a row table as validation sees it: with the article columns its suite joins."""
+    extra = VIEW_COLUMNS.get(name, {})
+    if not extra:
+        return f"SELECT * FROM all_{name}"
+    joined = ", ".join(f"a.{source} AS {column}" for column, (_, source) in extra.items())
+    return (f"SELECT t.*, {joined} FROM all_{name} t LEFT JOIN "
+            f"(SELECT DISTINCT ON (article_id) * FROM all_articles) a USING (article_id)")
+
+
+def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> ValidationOutcome:
+    """Validate the small tables whole and the row tables from disk: whole when they fit in a
+    chunk, else in chunks of rows plus one pass of the cross-row rules over a slim projection."""
+    validator = RunValidator(notes)
+    for name in assemble.ROW_TABLES:
+        validator.outcome.flagged[name] = {}
+        sql = _with_article_columns(name)
+        order = assemble.row_order(TABLES[name])
+        n_rows = con.execute(f"SELECT count(*) FROM all_{name}").fetchall()[0][0]
+        key = FLAGGED_KEYS.get(name)
+        if n_rows <= CHUNK_ROWS[name]:
+            validator.validate(name, assemble.fetch(con, f"{sql} ORDER BY {order}"), key)
+            continue
+        for chunk in assemble.chunks(con, f"{sql} ORDER BY {order}", CHUNK_ROWS[name]):
+            validator.validate(name, chunk, key, part="rows")
+        columns = list(dict.fromkeys(([key] if key else []) + cross_row_columns(name)))
+        slim = ", ".join(f'"{c}"' for c in columns)
+        validator.validate(name, assemble.fetch(con, f"SELECT {slim} FROM all_{name} ORDER BY {order}"), key,
+                           part="cross")
+    for name, frame in frames.items():
+        if suite_path(name).exists() and name not in assemble.ROW_TABLES:
+            validator.outcome.flagged[name] = {}
+            validator.validate(name, frame, FLAGGED_KEYS.get(name))
+    return validator.finish()
+
+
+def write_row_tables(con, staging: Path, frames: dict[str, pd.DataFrame], flags: dict[str, dict]) -> None:
+    """The row tables and events into the staging snapshot, with this run's event ids and flags."""
+    def flag_table(name: str) -> None:
+        keyed = flags.get(name) or {}
+        con.register(f"flags_{name}", pa.table({
+            "key": pa.array(list(keyed), pa.string()),
+            "flags": pa.array([sorted(set(v)) for v in keyed.values()], pa.list_(pa.string()))}))
+
+    for name in ("claims", "event_mentions", "events"):
+        flag_table(name)
+    con.register("event_ids", pa.table({
+        "mention_id": pa.array(frames["mention_events"]["mention_id"].tolist(), pa.string()),
+        "event_id": pa.array(frames["mention_events"]["event_id"].tolist(), pa.string())}))
+    con.register("events_frame", storage.to_arrow(frames["events"], TABLES["events"]))
+    columns = {name: [c for c in TABLES[name].column_names] for name in ("articles", "claims", "event_mentions", "events")}
+
+    def select(name: str, key: str, source: str, replace: dict[str, str]) -> str:
+        picked = [replace.get(c, f't."{c}"') + f' AS "{c}"' for c in columns[name]]
+        return (f"SELECT {', '.join(picked)} FROM {source} t LEFT JOIN flags_{name} f ON f.key = t.\"{key}\"")
+
+    flagged = "coalesce(f.flags, CAST([] AS VARCHAR[]))"
+    assemble.write_table(con, "SELECT * FROM all_articles", TABLES["articles"], staging / "articles")
+    assemble.write_table(con, select("claims", "claim_id", "all_claims", {"flags": flagged}),
+                         TABLES["claims"], staging / "claims")
+    mentions = ("(SELECT m.* EXCLUDE (event_id), e.event_id FROM all_event_mentions m "
+                "LEFT JOIN event_ids e USING (mention_id))")
+    assemble.write_table(con, select("event_mentions", "mention_id", mentions, {"flags": flagged}),
+                         TABLES["event_mentions"], staging / "event_mentions")
+    assemble.write_table(con, select("events", "event_id", "events_frame", {"flags": flagged}),
+                         TABLES["events"], staging / "events")
 
 
 @flow(name="gaza-news-etl", log_prints=False)
-def etl_flow(input_dir: str, output_dir: str, batch_size: int = BATCH_SIZE,
+def etl_flow(input_dir: str, output_dir: str, batch_size: int | None = BATCH_SIZE,
              max_bytes: int = DEFAULT_MAX_BYTES, reference_path: str | None = None,
              on_removed: str = "drop", full_refresh: bool = False, lock_wait_s: float = 0.0) -> RunSummary:
     """reference_path: the ministry's daily series for the cross-check (None: $GAZETL_REFERENCE or
@@ -141,46 +222,109 @@ def etl_flow(input_dir: str, output_dir: str, batch_size: int = BATCH_SIZE,
         return _run(input_dir, output_dir, batch_size, max_bytes, reference_path, on_removed, full_refresh)
 
 
-def _run(input_dir: str, output_dir: str, batch_size: int, max_bytes: int, reference_path: str | None,
+def _run(input_dir: str, output_dir: str, batch_size: int | None, max_bytes: int, reference_path: str | None,
          on_removed: str, full_refresh: bool) -> RunSummary:
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     clock = time.perf_counter()
+    stages = StageClock()
+    # Great Expectations takes seconds to import: do it while the workers extract.
+    threading.Thread(target=warm_up, daemon=True).start()
     inputs, rejected = discover_task(input_dir)
     previous = read_published_task(output_dir)
+    previous_dir = snapshots.published_dir(Path(output_dir))
     work = incremental.plan(inputs, previous.get("ledger"), full_refresh, storage.extractor_version())
-    batches = [work.to_process[i:i + batch_size] for i in range(0, len(work.to_process), batch_size)]
-    futures = [process_batch_task.submit(batch, max_bytes) for batch in batches]
-    results = [future.result() for future in futures]
-    frames = _frames(results, rejected, run_id, started, incremental.kept_rows(previous, work, on_removed))
+    stages.lap("discover")
+    staging = snapshots.begin(Path(output_dir), run_id)
+    try:
+        size = batch_size or auto_batch_size(len(work.to_process))
+        batches = [work.to_process[i:i + size] for i in range(0, len(work.to_process), size)]
+        futures = [process_batch_task.submit(batch, max_bytes, n, str(staging / "_parts"), run_id, started)
+                   for n, batch in enumerate(batches)]
+        staged: list[StagedBatch] = []
+        with progress(len(work.to_process), "articles") as advance:
+            for future in futures:
+                result = future.result()
+                staged.append(result)
+                advance(len(batches[result.batch_no]))
+        stages.lap("extract")
+        return _assemble_validate_publish(staged, rejected, work, previous, previous_dir, inputs, staging,
+                                          run_id, started, clock, stages, reference_path, on_removed,
+                                          output_dir, input_dir)
+    finally:
+        snapshots.abandon(staging)  # a no-op once the snapshot is published (renamed away)
+
+
+def _assemble_validate_publish(staged, rejected, work, previous, previous_dir, inputs, staging, run_id,
+                               started, clock, stages, reference_path, on_removed, output_dir, input_dir):
+    kept_paths = incremental.kept_paths(work, on_removed)
+    new_keys = pd.DataFrame([k for b in staged for k in b.article_keys], columns=list(ARTICLE_KEYS))
+    sources = assemble.Sources(staging, previous_dir, tuple(kept_paths))
+    with sources.open() as con:
+        kept_keys = (assemble.fetch(con, "SELECT " + ", ".join(ARTICLE_KEYS) + " FROM all_articles "
+                                    f"WHERE run_id IS DISTINCT FROM '{run_id}'") if kept_paths else new_keys.iloc[:0])
+    article_keys = incremental.concat(kept_keys, new_keys)
+    unique, duplicates = split_duplicate_articles({"articles": article_keys})
+    sources = dataclasses.replace(sources, drop_paths=tuple(sorted(
+        set(article_keys["source_path"]) - set(unique["articles"]["source_path"]))))
+    article_keys = unique["articles"]
+    with sources.open() as con:
+        return _merge_validate_publish(con, sources, staged, rejected, duplicates, article_keys, work, previous,
+                                       inputs, run_id, started, clock, stages, reference_path, on_removed,
+                                       output_dir, input_dir)
+
+
+def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_keys, work, previous, inputs,
+                            run_id, started, clock, stages, reference_path, on_removed, output_dir, input_dir):
+    mention_columns = [c for c in TABLES["event_mentions"].column_names
+                       if c not in ("quote", "trigger_text", "date_text", "flags", "event_id")]
+    mentions = assemble.fetch(con, "SELECT " + ", ".join(f'"{c}"' for c in mention_columns)
+                              + " FROM all_event_mentions")
+    events, mention_events = merge_events(mentions, article_keys)
+    del mentions
+    quarantine = pd.DataFrame(
+        [q for b in staged for q in b.quarantine] + duplicates
+        + [{"source_path": p, "stage": s, "reason_code": c, "detail": d, "n_bytes": None} for p, s, c, d in rejected])
+    if not quarantine.empty:
+        quarantine = quarantine.assign(run_id=run_id)
+    quarantine = incremental.concat(incremental.kept_quarantine(previous.get("quarantine"), list(sources.keep_paths)), quarantine)
+    if not quarantine.empty:
+        quarantine = quarantine.sort_values(list(TABLES["quarantine"].sort_by), kind="stable").reset_index(drop=True)
+    stages.lap("merge")
+    # The reference check reads the death and injury tolls only: a slim slice of the claims.
+    reference_claims = assemble.fetch(con, "SELECT * FROM all_claims WHERE metric IN ('killed', 'injured') "
+                                           "ORDER BY " + assemble.row_order(TABLES["claims"]))
+    checked = reference.check(_as_written(reference_claims, "claims"), reference_path)
+    del reference_claims
+    frames = {"events": events, "quarantine": quarantine, "reference_check": checked.frame}
     typed = {name: _as_written(frame, name) for name, frame in frames.items()}
-    # Cross-row rules and the reference check need the whole tables, not one batch.
-    checked = reference.check(typed["claims"], reference_path)
-    frames["reference_check"] = checked.frame
-    typed["reference_check"] = _as_written(checked.frame, "reference_check")
-    validation = validate_task(typed, [checked.note])
-    for name, flags in validation.flagged.items():
-        if flags:
-            frames[name] = apply_flags(frames[name], flags)
+    validation = validate_task(sources, typed, [checked.note])
+    stages.lap("validate")
+    n_rows = {name: con.execute(f"SELECT count(*) FROM all_{name}").fetchall()[0][0] for name in assemble.ROW_TABLES}
     counts = {
         "n_inputs": len(inputs) + sum(1 for r in rejected if r[1] == "discover"),
-        "n_articles": len(frames["articles"]), "n_quarantined": len(frames["quarantine"]),
-        "n_claims": len(frames["claims"]), "n_event_mentions": len(frames["event_mentions"]),
-        "n_events": len(frames["events"]),
+        "n_articles": n_rows["articles"], "n_quarantined": len(quarantine),
+        "n_claims": n_rows["claims"], "n_event_mentions": n_rows["event_mentions"], "n_events": len(events),
         "n_flagged_rows": sum(len(f) for f in validation.flagged.values()),
         **work.counts(on_removed),
     }
+    frames["reference_check"] = apply_keyed_flags(frames["reference_check"],
+                                                  validation.flagged.get("reference_check", {}), "claim_id")
+    frames["mention_events"] = mention_events[["mention_id", "event_id"]]
     published = validation.outcome != "blocked"
-    finished = datetime.now(timezone.utc)
     frames["runs"] = pd.DataFrame([{
-        "run_id": run_id, "started_at": started, "finished_at": finished,
+        "run_id": run_id, "started_at": started, "finished_at": datetime.now(timezone.utc),
         "duration_s": round(time.perf_counter() - clock, 3), "input_dir": str(input_dir),
-        "runner": "prefect-threads", **counts, "validation_outcome": validation.outcome,
+        "runner": runner_name(), **counts, "validation_outcome": validation.outcome,
         "code_version": _code_version(),
     }])
     if published:
         frames["runs"] = incremental.concat(previous.get("runs"), frames["runs"])
-        frames["ledger"] = incremental.ledger(inputs, work, previous.get("ledger"), frames["articles"], run_id,
+        frames["ledger"] = incremental.ledger(inputs, work, previous.get("ledger"), article_keys, run_id,
                                               on_removed, storage.extractor_version())
-        publish_task(output_dir, frames, validation, run_id)
-    return RunSummary(run_id, Path(output_dir), counts, validation, published)
+        publish_task(output_dir, sources, frames, validation, run_id)
+        stages.lap("publish")
+    run_row = frames["runs"].iloc[-1].to_dict()
+    report = report_task(output_dir, run_row, validation, reference_path, published)
+    stages.lap("report")
+    return RunSummary(run_id, Path(output_dir), counts, validation, published, stages.seconds, report)

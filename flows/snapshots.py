@@ -1,6 +1,7 @@
 """Crash-safe publishing: every run writes a new snapshot; a manifest, replaced last, commits it.
 
     OUTPUT/_snapshots/<id>/<table>/part-0.parquet   one complete set of tables per published run
+    OUTPUT/_snapshots/<id>/claims/published_month=2024-01/part-0.parquet   (row tables: by month)
     OUTPUT/_manifest.json                           the commit record: which snapshot is published
     OUTPUT/current -> _snapshots/<id>               follows the manifest (one atomic symlink swap)
     OUTPUT/<table> -> current/<table>               fixed links: readers keep using OUTPUT/<table>/
@@ -35,7 +36,8 @@ def _no_checkpoint(step: str) -> None:
     pass
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
+    """Flush a file's or a folder's entry to disk (a folder: so a rename in it survives a crash)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -51,7 +53,7 @@ def _replace_durably(path: Path, data: bytes, checkpoint: Checkpoint) -> None:
         os.fsync(handle.fileno())
     checkpoint(f"{path.name}:tmp-written")
     os.replace(tmp, path)
-    _fsync(path.parent)
+    fsync(path.parent)
 
 
 def _replace_symlink(link: Path, target: str) -> None:
@@ -75,23 +77,49 @@ def published_dir(output: Path) -> Path | None:
     return output / SNAPSHOTS / manifest["snapshot"] if manifest else None
 
 
+def begin(output: Path, run_id: str) -> Path:
+    """A new staging folder for this run's snapshot: the row tables are written into it as they
+    are assembled, the rest at publish. Until the manifest names it, no reader sees it."""
+    root = output / SNAPSHOTS
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f"{STAGING}{run_id}-{secrets.token_hex(2)}"
+    staging.mkdir()
+    return staging
+
+
+def abandon(staging: Path) -> None:
+    """Delete a staging folder that will not be published (blocked or failed run); a no-op once
+    it was published (renamed)."""
+    if staging.is_dir():
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+WORK_FOLDERS = ("_parts", "_spill")  # a run's scratch inside its staging folder, never published
+
+
+def _table_rows(folder: Path) -> int:
+    return sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(folder.rglob("*.parquet")))
+
+
 def _write_snapshot(folder: Path, tables: dict[str, pa.Table], files: dict[str, str],
                     checkpoint: Checkpoint) -> None:
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for scratch in WORK_FOLDERS:
+        shutil.rmtree(folder / scratch, ignore_errors=True)
     for name, table in tables.items():
-        (folder / name).mkdir()
+        (folder / name).mkdir(exist_ok=True)
         part = folder / name / "part-0.parquet"
         pq.write_table(table, part, row_group_size=100_000)
-        _fsync(part)
-        _fsync(folder / name)
+        fsync(part)
+        fsync(folder / name)
         checkpoint(f"table-written:{name}")
     for rel, text in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        _fsync(path)
-        _fsync(path.parent)
-    _fsync(folder)
+        fsync(path)
+        fsync(path.parent)
+    fsync(folder)
 
 
 def _link_tables(output: Path, names: list[str]) -> None:
@@ -103,7 +131,7 @@ def _link_tables(output: Path, names: list[str]) -> None:
             # A table folder from before snapshots: move it aside (the collector deletes it).
             os.rename(link, output / SNAPSHOTS / f".legacy-{name}-{secrets.token_hex(3)}")
         _replace_symlink(link, target)
-    _fsync(output)
+    fsync(output)
 
 
 def _sync_views(output: Path, manifest: dict) -> None:
@@ -112,7 +140,7 @@ def _sync_views(output: Path, manifest: dict) -> None:
     current = output / CURRENT
     if not (current.is_symlink() and os.readlink(current) == target):
         _replace_symlink(current, target)
-        _fsync(output)
+        fsync(output)
     _link_tables(output, list(manifest["tables"]) + list(manifest.get("folders", [])))
 
 
@@ -151,28 +179,34 @@ def recover(output: Path, keep: int = KEEP) -> list[str]:
 
 
 def publish(output: Path, tables: dict[str, pa.Table], files: dict[str, str], run_id: str,
-            keep: int = KEEP, checkpoint: Checkpoint = _no_checkpoint) -> str:
+            keep: int = KEEP, checkpoint: Checkpoint = _no_checkpoint, staging: Path | None = None) -> str:
     """Write a new snapshot, commit it with the manifest, then swap the views. Returns its id.
 
-    checkpoint(step) is called after each durable step: crash tests kill the process there.
+    staging: a folder from begin() that already holds some tables (the assembled row tables);
+    the given tables are added to it. checkpoint(step) is called after each durable step: crash
+    tests kill the process there.
     """
     output.mkdir(parents=True, exist_ok=True)
-    snapshot = f"{run_id}-{secrets.token_hex(2)}"  # unique per attempt, so a retried publish never collides
     root = output / SNAPSHOTS
     root.mkdir(exist_ok=True)
-    staging = root / f"{STAGING}{snapshot}"
+    if staging is None:
+        staging = begin(output, run_id)
+    snapshot = staging.name[len(STAGING):]  # unique per attempt, so a retried publish never collides
     _write_snapshot(staging, tables, files, checkpoint)
+    written = {entry.name: _table_rows(entry) for entry in sorted(staging.iterdir())
+               if entry.is_dir() and entry.name not in ("validation",) + WORK_FOLDERS
+               and (entry.name in tables or any(entry.rglob("*.parquet")))}
     checkpoint("staged")
     os.rename(staging, root / snapshot)
-    _fsync(root)
+    fsync(root)
     checkpoint("snapshot-renamed")
     previous = read_manifest(output) or {}
     folders = sorted({rel.split("/")[0] for rel in files if "/" in rel})
     manifest = {
         "snapshot": snapshot, "run_id": run_id,
         "published_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "tables": {name: {"rows": table.num_rows, "path": f"{SNAPSHOTS}/{snapshot}/{name}"}
-                   for name, table in tables.items()},
+        "tables": {name: {"rows": rows, "path": f"{SNAPSHOTS}/{snapshot}/{name}"}
+                   for name, rows in written.items()},
         "folders": folders,
         "history": (previous.get("history", []) + [snapshot])[-keep:],
     }

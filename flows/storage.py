@@ -166,26 +166,34 @@ def to_arrow(frame: pd.DataFrame, table: Table) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-def _read(path: Path) -> pd.DataFrame:
+def read_table(path: Path) -> pd.DataFrame:
+    """A table folder, flat or hive-partitioned; the partition key (derived from a date column)
+    is not part of the table's schema and is dropped."""
+    table = pq.read_table(path, partitioning="hive")
+    name = path.name if path.name in TABLES else None
+    if name and TABLES[name].partition_key in table.column_names:
+        table = table.drop_columns([TABLES[name].partition_key])
     # Keep integers with gaps as integers and dates as dates, as the writer expects them back.
-    return pq.read_table(path).to_pandas(integer_object_nulls=True, date_as_object=True)
+    return table.to_pandas(integer_object_nulls=True, date_as_object=True)
 
 
-def read_published(output: Path) -> dict[str, pd.DataFrame]:
-    """The tables of the published snapshot (per the manifest), for the next run to build on.
+def read_published(output: Path, names: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Tables of the published snapshot (per the manifest), for the next run to build on: all of
+    them, or those named (the flow reads only the small ones; it scans the row tables from disk).
 
     An output folder from before snapshots has no ledger: only its run history is carried over.
     """
     folder = snapshots.published_dir(output)
     if folder is None:
         legacy = output / "runs"
-        return {"runs": _read(legacy)} if legacy.is_dir() and not legacy.is_symlink() else {}
-    return {name: _read(folder / name) for name in TABLES if (folder / name).is_dir()}
+        return {"runs": read_table(legacy)} if legacy.is_dir() and not legacy.is_symlink() else {}
+    return {name: read_table(folder / name) for name in (names or TABLES) if (folder / name).is_dir()}
 
 
 def publish(output: Path, frames: dict[str, pd.DataFrame], files: dict[str, str], run_id: str,
-            checkpoint: snapshots.Checkpoint | None = None) -> str:
-    """Cast every frame to its table schema and publish them together as one snapshot."""
+            checkpoint: snapshots.Checkpoint | None = None, staging: Path | None = None) -> str:
+    """Cast every frame to its table schema and publish them together as one snapshot (with the
+    tables already written into `staging`, when given)."""
     tables = {name: to_arrow(frame, TABLES[name]) for name, frame in frames.items()}
-    return snapshots.publish(output, tables, files, run_id,
+    return snapshots.publish(output, tables, files, run_id, staging=staging,
                              **({"checkpoint": checkpoint} if checkpoint else {}))

@@ -38,6 +38,14 @@ class Table:
     key: tuple[str, ...]
     # Columns that hold run metadata: excluded when two runs are compared row for row.
     run_metadata: tuple[str, ...] = field(default_factory=tuple)
+    # Hive partitioning on disk: (partition key, the date column whose month it is), e.g.
+    # claims/published_month=2024-01/. BI scans filter on it; it is not stored inside the files.
+    partition: tuple[str, str] | None = None
+    sort_by: tuple[str, ...] = ()  # a total order (ending in the key): re-runs write rows identically
+
+    @property
+    def partition_key(self) -> str | None:
+        return self.partition[0] if self.partition else None
 
     @property
     def column_names(self) -> list[str]:
@@ -82,6 +90,8 @@ ARTICLES = Table(
     description="One row per article read and decoded (quarantined inputs are in `quarantine`).",
     key=("article_id",),
     run_metadata=("ingested_at", "run_id"),
+    partition=("published_month", "published_date"),
+    sort_by=("source_path", "article_id"),
     columns=(
         Column("article_id", STRING, "Stable id: first 16 hex digits of SHA-256 of the article text.", False),
         Column("source_path", STRING, "Path of the input file, relative to the input folder.", False),
@@ -112,6 +122,8 @@ CLAIMS = Table(
     name="claims",
     description="One row per figure a source asserts, per metric (ANNOTATION.md).",
     key=("claim_id",),
+    partition=("published_month", "published_date"),
+    sort_by=("source_path", "char_start", "metric", "claim_id"),
     columns=(
         Column("claim_id", STRING, "Stable id: hash of article_id, offsets of the figure and metric.", False),
         ARTICLE_ID, SOURCE_PATH, PUBLISHED_DATE,
@@ -174,6 +186,8 @@ EVENT_MENTIONS = Table(
     name="event_mentions",
     description="One row per dated event mentioned in an article.",
     key=("mention_id",),
+    partition=("published_month", "published_date"),
+    sort_by=("source_path", "char_start", "mention_id"),
     columns=(
         Column("mention_id", STRING, "Stable id: hash of article_id, offsets and event_type.", False),
         Column("event_id", STRING, "The merged event (table `events`) this mention belongs to."),
@@ -202,6 +216,8 @@ EVENTS = Table(
     name="events",
     description="One row per real-world event, merged across the articles that mention it.",
     key=("event_id",),
+    partition=("event_month", "event_date"),
+    sort_by=("event_id",),
     columns=(
         Column("event_id", STRING, "Stable id: hash of type, date window, location and actors.", False),
         EVENT_TYPE,
@@ -223,6 +239,7 @@ QUARANTINE = Table(
     name="quarantine",
     description="Inputs (or parts of inputs) rejected by a run, with the reason.",
     key=("source_path", "stage", "reason_code"),
+    sort_by=("source_path", "stage", "reason_code"),
     run_metadata=("run_id",),
     columns=(
         Column("source_path", STRING, "Path of the rejected input, relative to the input folder.", False),

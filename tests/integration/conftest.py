@@ -22,4 +22,7 @@ def run(input_dir: Path, output_dir: Path):
 
 
 def read(output_dir: Path, table: str) -> pd.DataFrame:
-    return pd.read_parquet(output_dir / table)
+    """A published table as a reader sees it under OUTPUT/<table> (partitioned or not), without
+    the partition key, which is not part of the table's schema."""
+    from flows.storage import read_table
+    return read_table(output_dir / table)

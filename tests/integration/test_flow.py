@@ -51,7 +51,7 @@ def test_seed_score_meets_the_bar(seeds_output):
 
 def test_duckdb_reads_dates_as_dates(seeds_output):
     con = duckdb.connect()
-    kind = con.execute(f"SELECT typeof(as_of) FROM read_parquet('{seeds_output}/claims/*.parquet') LIMIT 1").fetchone()[0]
+    kind = con.execute(f"SELECT typeof(as_of) FROM read_parquet('{seeds_output}/claims/**/*.parquet', hive_partitioning = true) LIMIT 1").fetchall()[0][0]
     assert kind == "DATE"
     runs = con.execute(f"SELECT validation_outcome, n_articles FROM read_parquet('{seeds_output}/runs/*.parquet')").fetchall()
     assert runs[-1][1] == 5

@@ -71,10 +71,13 @@ def test_reference_deltas_are_published(published):
 
 
 def _snapshot(folder: Path) -> dict[str, bytes | str]:
-    """Every file's bytes and every link's target. The run's lock file is the run's, not output."""
+    """Every file's bytes and every link's target. The run's lock file is the run's, and its
+    report (reports/RUN_ID.html, latest.html) is the one thing a blocked run writes: not tables."""
     found: dict[str, bytes | str] = {}
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
+        if name.startswith("reports/"):
+            continue
         if path.is_symlink():
             found[name] = str(path.readlink())
         elif path.is_file() and path.name != ".lock":
@@ -90,14 +93,14 @@ def test_a_blocking_failure_leaves_the_previous_output_byte_identical(published,
     output = tmp_path / "out"
     shutil.copytree(root / "out", output, symlinks=True)
     before = _snapshot(output)
-    real = flows.pipeline.validate_tables
+    real = flows.pipeline.RunValidator.validate
 
-    def with_a_duplicate_claim(frames, *args, **kwargs):
-        claims = frames["claims"]
-        frames = dict(frames, claims=pd.concat([claims, claims.iloc[[0]]], ignore_index=True))
-        return real(frames, *args, **kwargs)
+    def with_a_duplicate_claim(self, name, frame, *args, **kwargs):
+        if name == "claims":
+            frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+        return real(self, name, frame, *args, **kwargs)
 
-    monkeypatch.setattr(flows.pipeline, "validate_tables", with_a_duplicate_claim)
+    monkeypatch.setattr(flows.pipeline.RunValidator, "validate", with_a_duplicate_claim)
     code = cli.main(["run", "--input", str(root / "in"), "--output", str(output),
                      "--reference", str(root / "moh.csv")])
     captured = capsys.readouterr()
@@ -105,3 +108,5 @@ def test_a_blocking_failure_leaves_the_previous_output_byte_identical(published,
     assert "expect_column_values_to_be_unique:claim_id" in captured.out
     assert "nothing was published" in captured.err
     assert _snapshot(output) == before
+    report = (output / "reports" / "latest.html").read_text(encoding="utf-8")
+    assert "expect_column_values_to_be_unique" in report and "blocked" in report
