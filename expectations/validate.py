@@ -167,29 +167,81 @@ def _missing(value) -> bool:
 
 # Expectations that compare rows with other rows: when a table is validated in chunks, these run
 # once over a slim projection of the whole table (their columns and the key) instead.
-CROSS_ROW_TYPES = frozenset({
-    "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
-    "expect_cumulative_figure_to_never_fall", "expect_stock_figure_to_rise_only_with",
-    "expect_same_day_bounds_to_agree",
-})
-PARTS = ("all", "rows", "cross")
+KEY_TYPES = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
+SERIES_TYPES = frozenset({"expect_cumulative_figure_to_never_fall", "expect_stock_figure_to_rise_only_with",
+                          "expect_same_day_bounds_to_agree"})
+CROSS_ROW_TYPES = KEY_TYPES | SERIES_TYPES
+# all: the whole suite; rows: the row-level expectations; keys / series: the cross-row ones.
+PARTS = {"all": None, "rows": None, "keys": KEY_TYPES, "series": SERIES_TYPES}
 
 
-def cross_row_columns(name: str) -> list[str]:
-    """The columns the table's cross-row expectations read."""
-    stored = json.loads(suite_path(name).read_text(encoding="utf-8"))
+def _in_part(expectation_type: str, part: str) -> bool:
+    if part == "all":
+        return True
+    if part == "rows":
+        return expectation_type not in CROSS_ROW_TYPES
+    return expectation_type in PARTS[part]
+
+
+def _stored(name: str) -> list[dict]:
+    return json.loads(suite_path(name).read_text(encoding="utf-8"))["expectations"]
+
+
+def cross_row_columns(name: str, part: str = "series") -> list[str]:
+    """The columns the table's cross-row expectations of a part ("keys" or "series") read."""
     columns: list[str] = []
-    for config in stored["expectations"]:
-        if config["type"] in CROSS_ROW_TYPES:
+    for config in _stored(name):
+        if _in_part(config["type"], part) and config["type"] in CROSS_ROW_TYPES:
             kwargs = config["kwargs"]
             columns += [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", []))
+            columns += _condition_columns(kwargs.get("row_condition"))
     return list(dict.fromkeys(columns))
+
+
+def cross_row_filter(name: str, part: str) -> str:
+    """SQL selecting the rows a part's expectations can look at: the OR of their row conditions
+    (TRUE when one of them has none). The rows left out are ones every rule of the part skips."""
+    clauses = []
+    for config in _stored(name):
+        if config["type"] in CROSS_ROW_TYPES and _in_part(config["type"], part):
+            condition = config["kwargs"].get("row_condition")
+            if not condition:
+                return "TRUE"
+            clauses.append(_condition_sql(condition))
+    return " OR ".join(f"({c})" for c in clauses) if clauses else "FALSE"
+
+
+def _condition_columns(condition: dict | None) -> list[str]:
+    if not condition:
+        return []
+    if condition.get("type") in ("and", "or"):
+        return [c for sub in condition["conditions"] for c in _condition_columns(sub)]
+    return [condition["column"]["name"]]
+
+
+def _sql_literal(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
+
+
+def _condition_sql(condition: dict) -> str:
+    """A stored GX row condition (comparisons joined by and/or) as DuckDB SQL."""
+    kind = condition.get("type")
+    if kind in ("and", "or"):
+        return "(" + f" {kind.upper()} ".join(_condition_sql(c) for c in condition["conditions"]) + ")"
+    column = '"' + condition["column"]["name"].replace('"', '""') + '"'
+    operator, value = condition["operator"], condition["parameter"]
+    if operator == "IN":
+        return f"{column} IN (" + ", ".join(_sql_literal(v) for v in value) + ")"
+    if operator in ("==", "!=", "<", "<=", ">", ">="):
+        return f"{column} {'=' if operator == '==' else operator} {_sql_literal(value)}"
+    raise ValueError(f"row condition operator {operator!r} has no SQL form here")
 
 
 class RunValidator:
     """One GX context for a run. A table is validated whole (part "all"), or, when it is too large
     to hold, in chunks of rows ("rows": the row-level expectations) plus one pass over a slim
-    projection of all its rows ("cross"). Failures of the same expectation add up across chunks."""
+    projection of its rows ("keys": uniqueness; "series": the rules that compare a figure with
+    others of its series, over the rows their conditions select). Failures of the same expectation add up across chunks."""
 
     def __init__(self, notes: list[str] | None = None):
         self.gx, self.context = _gx_context()
@@ -203,8 +255,7 @@ class RunValidator:
             stored = json.loads(suite_path(name).read_text(encoding="utf-8"))
             suite = self.gx.ExpectationSuite(name=f"{name}.{part}", meta=stored.get("meta", {}))
             for config in stored["expectations"]:
-                cross = config["type"] in CROSS_ROW_TYPES
-                if part == "all" or (part == "cross") == cross:
+                if _in_part(config["type"], part):
                     cls = self.gx.expectations.registry.get_expectation_impl(config["type"])
                     suite.add_expectation(cls(**config["kwargs"], meta=config.get("meta", {})))
             self._suites[(name, part)] = self.context.suites.add(suite)
