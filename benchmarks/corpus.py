@@ -25,6 +25,7 @@ _FIGURE = re.compile(r"(?<![\w.,/:-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w/:-
 # Numbers in dates ("March 17", "17 March") are not figures (clock times are kept out above).
 _MONTH_BEFORE = re.compile(rf"(?:{_MONTH_RX}) $")
 _MONTH_AFTER = re.compile(rf" (?:{_MONTH_RX})\b")
+EARLIEST, LATEST = date(2023, 10, 10), date(2025, 9, 30)
 OUTLETS = ["Meridian News", "Levant Wire", "Harbour Post", "Delta Chronicle", "Coastal Times",
            "Eastern Ledger", "Relief Monitor", "Crossings Daily"]
 
@@ -97,7 +98,8 @@ def generate(samples: list[Sample], n: int, seed: int = 7):
     rng = random.Random(seed)
     for i in range(n):
         sample = samples[i % len(samples)]
-        days = rng.randint(-180, 180)
+        # Moved by up to six months, within the war (dates before it would be flagged as such).
+        days = rng.randint(max(-180, (EARLIEST - sample.published).days), min(180, (LATEST - sample.published).days))
         published = sample.published + timedelta(days=days)
         text = _perturb_figures(_shift_dates(sample.text, sample.published, days), rng)
         name = f"{published:%Y-%m}/article_{i:07d}.txt"

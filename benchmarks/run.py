@@ -83,7 +83,9 @@ def run_once(input_dir: Path, output_dir: Path, runner: str, extra: list[str]) -
         raise SystemExit(f"gazetl failed ({process.returncode}):\n{out}\n{err[-3000:]}")
     stages = dict((k, float(v)) for k, v in re.findall(r"(\w+) ([\d.]+)s", out.split("stages:")[1].splitlines()[0])) \
         if "stages:" in out else {}
-    articles = int(re.search(r"articles: (\d+)", out).group(1))
+    articles = int(re.search(r"^  articles: (\d+)", out, re.MULTILINE).group(1))
+    if articles == 0 and input_dir.name != "empty":
+        raise SystemExit(f"no article was processed:\n{out}")
     return {"wall_s": round(wall, 2), "articles": articles, "stages_s": stages,
             "peak_rss_flow_mb": round(memory.peak_main_kb / 1024), "peak_rss_tree_mb": round(memory.peak_tree_kb / 1024)}
 

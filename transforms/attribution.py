@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from transforms.lexicon import load_patterns
+from transforms.prefilter import NearAnchors, Prefiltered, exact_strings, required_words
 
 _LEX = load_patterns("sources.json")
 _NORM_RULES = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["rules"]]
@@ -26,6 +28,27 @@ _X_SAID = re.compile(_NAME + r"\s+(?:(?:also|later|earlier|previously|separately
 _SAID_X = re.compile(r"[,\"”]\s*(?:" + _SAY + r")\s+" + _NAME + r"(?=\s*(?:[,.;:]|$|\s+(?:on|in|at|as|who|which)\b))")
 _FIGURES = re.compile(_NAME + r"(?:’s|'s)\s+(?:figures|tally|count|data|statistics|toll)\b")
 _HEADLINE_SAYS = re.compile(r",\s*(?P<src>[A-Z][\w’'. -]{1,60}?)\s+(?:says|said|reports)\s*$")
+# Only sentences holding their words are searched (see transforms/prefilter.py).
+_ACCORDING = Prefiltered(_ACCORDING)
+_SAID_X = Prefiltered(_SAID_X)
+_HEADLINE_SAYS = Prefiltered(_HEADLINE_SAYS)
+
+# _X_SAID tries a name of up to ten words before a speech verb at every character, which made it
+# the costliest pattern of the pipeline; it is searched near its verbs only (prefilter.NearAnchors).
+# Every match ends with a _SAY verb holding one of _SAY_WORDS; before that word lie at most 14
+# runs of white space (a determiner, ten name tokens, an adverb such as "on Tuesday", the "has"
+# of "has said") and only characters of name tokens; after it, at most the rest of the longest
+# verb and the character its `\b` reads.
+_X_SAID = NearAnchors(_X_SAID, required_words(re.compile(_SAY)), runs_before=14,
+                      stops=re.compile(r"[^\w\s’'.&()\-]"),
+                      reach=max(map(len, exact_strings(re.compile(_SAY)))) + 1)
+# _FIGURES likewise, near its nouns: before one, a name (at most ten runs of white space with
+# its determiner) and the space after its "’s"; after it, the noun's rest and the `\b`.
+_FIGURE_NOUNS = ("figures", "tally", "count", "data", "statistics", "toll")
+_FIGURES = NearAnchors(_FIGURES, _FIGURE_NOUNS, runs_before=11, stops=re.compile(r"[^\w\s’'.&()\-]"),
+                       reach=max(map(len, _FIGURE_NOUNS)) + 1)
+
+
 _PRONOUN = re.compile(r"^(?:it|they|he|she|we|the ministry|the agency|the office|the army|the military|the group|the statement|the report|officials|the officials)$", re.IGNORECASE)
 _BAD_START = re.compile(r"^(?:that|which|who|and|but|it is|there|this|these|those|what|as)\b", re.IGNORECASE)
 
@@ -42,6 +65,7 @@ class Attribution:
 NONE = Attribution(None, "unattributed", "none")
 
 
+@lru_cache(maxsize=4096)
 def normalise_source(source: str | None) -> str:
     if not source:
         return "unattributed"
@@ -78,6 +102,12 @@ def is_pronoun(source: str | None) -> bool:
 
 def find_attributions(sentence: str, is_headline: bool = False) -> list[Attribution]:
     """Every attribution in the sentence, in no particular order."""
+    return list(_attributions(sentence, is_headline))
+
+
+@lru_cache(maxsize=2048)
+def _attributions(sentence: str, is_headline: bool) -> tuple[Attribution, ...]:
+    # Cached (attributions are immutable): a sentence is asked again as the source of later ones.
     candidates: list[Attribution] = []
     for rx, rule in ((_ACCORDING, "according_to"), (_FIGURES, "possessive_figures")):
         for m in rx.finditer(sentence):
@@ -102,7 +132,7 @@ def find_attributions(sentence: str, is_headline: bool = False) -> list[Attribut
         if m:
             src = _clean(m.group("src"))
             candidates.append(Attribution(src, normalise_source(src), "headline_says", m.start("src"), m.end("src")))
-    return candidates
+    return tuple(candidates)
 
 
 def find_attribution(sentence: str, is_headline: bool = False, near: int | None = None,

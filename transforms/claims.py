@@ -16,13 +16,15 @@ from transforms import numbers
 from transforms.attribution import NONE, Attribution, find_attribution, find_attributions, is_pronoun, leading_subject, normalise_source
 from transforms.dates import MONTHS, WAR_START, DateMention, find_dates, nearest_date
 from transforms.lexicon import load_patterns
+from transforms.prefilter import Prefiltered, fold, fold_window, prefiltered, words_of
 from transforms.sentences import Sentence
 
 _CUES = load_patterns("claim_cues.json")
 
 
-def _rx(fragment: str) -> re.Pattern:
-    return re.compile(fragment, re.IGNORECASE)
+def _rx(fragment: str) -> re.Pattern | Prefiltered:
+    # Cue patterns run on every figure's words; most texts lack their words (prefilter.py).
+    return prefiltered(fragment, re.IGNORECASE)
 
 
 def _alternation(words: str) -> str:
@@ -49,6 +51,42 @@ _HEAD = _rx(r"\s*(?:(?:of|among)\s+(?:the|its|their|those|them|these|whom|which)
 _VERB = _rx(r"\b(?P<verb>" + _VERB_ALT + r")\b")
 _GOVERNOR = _rx(r"\b(?P<verb>" + _VERB_ALT + r")\s+(?:(?:of|for|to|by|with)\s+)?(?:(?:the|a|an|its|their|another|some|all|his|her)\s+)?"
                 r"(?:(?:remaining|additional|further|other|latest|last|first|final|initial)\s+)?$")
+# Verb phrases are whole words: _VERB can only start on a word that begins one, and _GOVERNOR,
+# which closes with `\s+$`, only match a text whose last word ends one or is one of its
+# following words. Trying them there alone gives what their full search gives.
+_VERB_FIRST_WORDS = frozenset(phrase.split()[0] for phrase in _VERB_CLASS)
+_GOVERNOR_LAST_WORDS = frozenset({phrase.split()[-1] for phrase in _VERB_CLASS} | {
+    "of", "for", "to", "by", "with", "the", "a", "an", "its", "their", "another", "some", "all", "his", "her",
+    "remaining", "additional", "further", "other", "latest", "last", "first", "final", "initial"})
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _unfiltered(pattern: re.Pattern | Prefiltered) -> re.Pattern:
+    return pattern.pattern if isinstance(pattern, Prefiltered) else pattern
+
+
+def _verb_matches(text: str) -> list[re.Match]:
+    """_VERB.finditer(text), tried at the words that begin a verb phrase only."""
+    found = []
+    resume = 0
+    for word in _WORD_RUN.finditer(fold_window(text) if len(text) <= 64 else fold(text)):
+        if word.start() >= resume and word.group() in _VERB_FIRST_WORDS:
+            m = _unfiltered(_VERB).match(text, word.start())
+            if m:
+                found.append(m)
+                resume = m.end()
+    return found
+
+
+def _governor(text: str) -> re.Match | None:
+    """_GOVERNOR.search(text), run only when the text's last word can end a match."""
+    tail = fold_window(text).rstrip()
+    start = len(tail)
+    while start and "a" <= tail[start - 1] <= "z":
+        start -= 1
+    return _unfiltered(_GOVERNOR).search(text) if tail[start:] in _GOVERNOR_LAST_WORDS else None
+
+
 _TRUCE = _rx(r"\b(?:" + _alternation(_CUES["truce"]) + r")\b")
 _NOT_TRUCE_AFTER = _rx(_CUES["not_truce_after"])
 _TERRITORY = _rx(_CUES["territory_possessive"])
@@ -98,9 +136,9 @@ _SINCE_LATER_START = _rx(
     % ("|".join(name.lower() for name in calendar.month_name[1:]), "|".join(MONTHS)))
 # "bringing the toll to", "raising to 18 the number": what follows is the new running total.
 _RAISE_VERBS = r"(?:bringing|raising|taking|pushing|lifting|brought|raised|took|pushed|(?:has|have|had)\s+(?:now\s+)?(?:risen|climbed|increased|jumped|reached|passed)|rose|climbed|reached)"
-_RAISED_TO = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$",
+_RAISED_TO = prefiltered(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$",
                         re.IGNORECASE)
-_RAISED_TO_AHEAD = re.compile(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\b", re.IGNORECASE)
+_RAISED_TO_AHEAD = prefiltered(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\b", re.IGNORECASE)
 # "Hunger deaths reach 111", "the toll tops 40,000": the figure is the running total.
 _TOTAL_REACHES = _rx(r"\b(?:toll|deaths|total|number|tally|count)\s+(?:[\w'’-]+\s+){0,3}?(?:reach|reaches|reached|hits|hit|tops|topped|passes|passed|surpasses|surpassed|exceeds|exceeded|nears|stands\s+at|stood\s+at)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$")
 _MAX_SUBSETS_SKIPPED = 6
@@ -256,7 +294,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
         # "1,200 were killed and 251 taken hostage": the number seized, not those still held
         return _Reading("hostages_taken", "taken_hostage", noun, mods, head_end, 0.9)
     # 1. A predicate that governs the figure directly: "killed at least 30", "release of 40".
-    gov = _GOVERNOR.search(before[max(prev_end, len(before) - 60):])
+    gov = _governor(before[max(prev_end, len(before) - 60):])
     if gov:
         metric = _metric_from(noun, _verb_class(gov), sentence)
         if metric:
@@ -285,7 +323,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
     else:
         window = sentence[head_end:min(next_start, head_end + 90)]
     window = re.split(r"[;:]|\.\s", window)[0]
-    for vm in _VERB.finditer(window):
+    for vm in _verb_matches(window):
         if _PARTICIPLE_HELD.match(vm.group(0)) and not _AUXILIARY_BEFORE.search(window, 0, vm.start()):
             continue  # "40 captives held in Gaza would be freed": "held" only describes them
         metric = _metric_from(noun, _verb_class(vm), sentence)
@@ -302,7 +340,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
     # 4. A predicate earlier in the clause: "the number of people killed ... passed 30,800".
     clause_start = max(prev_end, max(before.rfind(";"), before.rfind(". ")) + 1)
     clause = before[clause_start:]
-    verbs = list(_VERB.finditer(clause))
+    verbs = _verb_matches(clause)
     if verbs and len(clause) - verbs[-1].end() <= 120:
         for vm in reversed(verbs):
             metric = _metric_from(noun, _verb_class(vm), sentence)
@@ -530,7 +568,7 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
     for sentence in sentences:
         text = sentence.text
         recent = (recent + [sentence])[-4:]
-        if not any(ch.isdigit() for ch in text) and not _maybe_number_words(text):
+        if not _has_digit(text) and not _maybe_number_words(text):
             continue
         found = [n for n in numbers.find_numbers(text)]
         if not found:
@@ -682,11 +720,23 @@ def _starts_with_pronoun(text: str) -> bool:
     return bool(re.match(r"^(?:It|They|He|She|The ministry|The agency|The office)\b", text))
 
 
+_DECIMAL = re.compile(r"\d")
+
+
+def _has_digit(text: str) -> bool:
+    """any(ch.isdigit() for ch in text), without a Python step per character: a regex finds
+    the decimal digits; isdigit also accepts a few others (superscripts), only outside ASCII."""
+    return _DECIMAL.search(text) is not None or (not text.isascii() and any(map(str.isdigit, text)))
+
+
 _NUMBER_WORD_HINT = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen|million|thousand)\b", re.IGNORECASE)
+# A match of _NUMBER_WORD_HINT is a whole word (a `\b` on each side): the sentence's words, which
+# dates and numbers read too, say it without the search.
+_NUMBER_HINT_WORDS = frozenset(_NUMBER_WORD_HINT.pattern[len(r"\b(?:"):-len(r")\b")].split("|"))
 
 
 def _maybe_number_words(text: str) -> bool:
-    return bool(_NUMBER_WORD_HINT.search(text))
+    return not _NUMBER_HINT_WORDS.isdisjoint([word for _, word in words_of(fold(text))])
 
 
 def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from transforms.lexicon import load_patterns
+from transforms.prefilter import prefiltered
 
 
 @dataclass(frozen=True)
@@ -20,13 +22,15 @@ class Line:
 
 
 _PATTERNS = load_patterns("clean_patterns.json")
-_BOILERPLATE = [(name, re.compile(rx, re.IGNORECASE)) for name, rx in _PATTERNS["boilerplate"].items()]
-_CAPTION = [(name, re.compile(rx)) for name, rx in _PATTERNS["caption"].items()]
+# Each line is tried against every pattern; most lines lack each pattern's words (prefilter.py).
+_BOILERPLATE = [(name, prefiltered(rx, re.IGNORECASE)) for name, rx in _PATTERNS["boilerplate"].items()]
+_CAPTION = [(name, prefiltered(rx)) for name, rx in _PATTERNS["caption"].items()]
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*\s*$")
 _WORD = re.compile(r"[A-Za-z]+")
 # A line of a few words with a long run of digits and no sentence punctuation is a page id
 # ("gaza aidaa-1709823574255"): it is kept for date inference but never read for claims.
 _ID_LINE = re.compile(r"^[\w\s\-/#:.]*\d{6,}[\w\-/#:.]*$")
+_SIX_DIGITS = re.compile(r"\d{6}")  # which every id line holds: a quick search rules most lines out
 
 
 def _classify(text: str, first_content: bool) -> tuple[str, str]:
@@ -34,15 +38,15 @@ def _classify(text: str, first_content: bool) -> tuple[str, str]:
     for name, rx in _BOILERPLATE:
         if rx.search(stripped):
             return "boilerplate", name
-    if _ID_LINE.match(stripped) and len(stripped.split()) <= 6:
+    if _SIX_DIGITS.search(stripped) and _ID_LINE.match(stripped) and len(stripped.split()) <= 6:
         return "boilerplate", "id_line"
     for name, rx in _CAPTION:
         if rx.search(stripped):
             return "caption", name
-    words = _WORD.findall(stripped)
     if first_content and len(stripped) <= 160 and not _SENTENCE_END.search(stripped):
         return "headline", "first_line_no_period"
-    if len(words) <= 3 and not _SENTENCE_END.search(stripped):
+    # "at most three words": counting to four is enough
+    if sum(1 for _ in islice(_WORD.finditer(stripped), 4)) <= 3 and not _SENTENCE_END.search(stripped):
         # Section labels ("Rafah assault") and bylines carry no claims or events of their own.
         return "boilerplate", "short_label"
     return "body", "default"

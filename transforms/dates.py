@@ -8,6 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import NamedTuple
+
+from transforms.prefilter import Prefiltered, contains_any, fold, fold_window, required_words, words_of
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -43,12 +47,89 @@ _PATTERNS = [
     ("deictic", r"\b(?P<dx>earlier\s+today|later\s+today|today|this\s+morning|this\s+afternoon|this\s+evening|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?|tomorrow(?:\s+(?:morning|afternoon|evening))?|last\s+night|overnight)\b"),
 ]
 _MASTER = re.compile("|".join(f"(?P<k_{name}>{rx})" for name, rx in _PATTERNS), re.IGNORECASE)
+# Every date mention contains one of these words (read off _MASTER): most sentences have none,
+# and are ruled out without running the alternation.
+_MASTER_WORDS = required_words(_MASTER)
+# Where a mention can begin, tested on the folded text: a necessary condition read off the
+# patterns above (each starts at a word boundary with one of these words and what must follow it;
+# md's weekday alone needs no boundary, "xMonday, March 5"; rel_year may start on the space before
+# "last/this/next year"). _MASTER.match is then tried at these positions only, in order, resuming
+# after each match: the same matches finditer finds, since no pattern can match anywhere else,
+# without paying for the alternation at every character. tests/unit/test_prefilter.py checks
+# the two agree.
+_MONTH_NAME = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
+_WEEKDAY_NAME = "(?:" + "|".join(WEEKDAYS) + ")"
+_COUNT_WORD = "(?:" + "|".join(["a", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]) + r")\b"
+_DAY_OF_MONTH = r"\d+(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH_NAME  # "7 October", "7th of October"
+_STARTS = re.compile(r"\b(?=" + "|".join([
+    # on/since/by... a weekday or a date (md, weekday, month_year)
+    r"(?:on|by|since|until|till|before|after|from|between|during|in)\s+(?:"
+    + "|".join([_MONTH_NAME, _WEEKDAY_NAME, _DAY_OF_MONTH]) + ")",
+    # md_range: "between the mornings of", "from 12 to 14 March"; within: "in/over the next", "within 48 hours"
+    r"(?:between|from)\s+(?:the\s+(?:morning|afternoon|evening|night)|\d+(?:st|nd|rd|th)?\s+(?:and|to|until|till|through)\b)",
+    r"(?:in|over)\s+the\s+next", r"within\s+(?:\d|" + _COUNT_WORD + ")",
+    # rel_year (which may start on the space before "last"), rel_week, rel_month, month_year, weekday, deictic
+    r"(?:this|last|next)\s+(?:year|week|month|night|morning|afternoon|evening|" + _MONTH_NAME + "|" + _WEEKDAY_NAME + ")",
+    r"\s+(?:this|last|next)\s+year",
+    r"(?:early|earlier|late|later)(?:\s*(?:this|last|next)|[\s-]+(?:" + _MONTH_NAME + "|" + _WEEKDAY_NAME + r"|today|this)| on\s)",
+    r"(?:the\s+)?(?:end|start|beginning) of[\s-]+" + _MONTH_NAME, r"mid[\s-]+" + _MONTH_NAME,
+    r"the\s+(?:previous|following)\s+week", r"(?:today|tonight|yesterday|tomorrow|overnight)",
+    r"(?:\d+|" + _COUNT_WORD + r")\s+(?:day|week)",  # "two days ago"
+    _DAY_OF_MONTH, r"(?:19|20)\d\d-", _MONTH_NAME, _WEEKDAY_NAME,
+]) + ")|(?=" + _WEEKDAY_NAME + r",?\s+(?:" + _MONTH_NAME + r"|\d))")
+# _STARTS, tried at every character, would cost more than it saves; it is tried only where its
+# first word can stand: at the start of a word in _START_WORDS, of a word beginning with a digit
+# or with "earl/late" ("earlier", "earlylast year"), on the space before "this/last/next", and on
+# a weekday inside a word.
+_START_WORDS = frozenset(["on", "by", "since", "until", "till", "before", "after", "from", "between",
+                          "during", "in", "over", "within", "this", "last", "next", "the", "end",
+                          "start", "beginning", "mid", "today", "tonight", "yesterday", "tomorrow",
+                          "overnight", "a", "one", "two", "three", "four", "five", "six", "seven",
+                          "eight", "nine", "ten", *MONTHS, *WEEKDAYS])
+
+
+def _possible_starts(folded: str):
+    """Positions, in order, where _STARTS may match (every position where it does)."""
+    # Words never span lines: a whole article's words are its lines' words, which pubdate,
+    # claims and events read again (words_of is cached by line).
+    line_start = 0
+    for line in folded.split("\n"):
+        for at, token in words_of(line):
+            at += line_start
+            if token in ("this", "last", "next") and at and folded[at - 1].isspace():
+                space = at - 1
+                while space and folded[space - 1].isspace():
+                    space -= 1
+                yield space
+            for offset in _starts_in_word(token):
+                yield at + offset
+        line_start += len(line) + 1
+
+
+@lru_cache(maxsize=16384)
+def _starts_in_word(token: str) -> tuple[int, ...]:
+    """Offsets in a word where _STARTS may match: its start, and any weekday inside it. Cached:
+    a text is mostly words seen before."""
+    offsets = [0] if token in _START_WORDS or not token[0].isalpha() or token.startswith(("earl", "late")) else []
+    if "day" in token:
+        offsets += sorted(i for day in WEEKDAYS for i in _occurrences(token, day) if i)
+    return tuple(offsets)
+
+
+def _occurrences(text: str, word: str):
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
 _FUTURE = re.compile(
     r"\b(?:will|would|shall|'ll|is|are|was|were)\s+(?:\w+\s+)?(?:expected|set|due|scheduled|slated|planned|poised|likely)\b"
     r"|\b(?:will|shall|'ll|would)\b|\bplans?\s+to\b|\bplanned\b|\bscheduled\b|\bupcoming\b"
     r"|\b(?:is|are)\s+to\s+\w+|\bexpected\s+to\b|\bdue\s+to\s+\w+|\baims?\s+to\b|\bintends?\s+to\b|\bset\s+to\b"
     r"|\b(?:before|until|ahead of|when)\b[^,.;]{0,60}?\b(?:begins|starts|ends|begin|start|expires|is due)\b",
     re.IGNORECASE)
+_FUTURE = Prefiltered(_FUTURE)  # most clauses hold none of its words
 _CLAUSE_CUT = re.compile(r"[,;:—–(\"“”]|\b(?:said|says|told|added|announced|reported|confirmed|stated)\b", re.IGNORECASE)
 _SMALL = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9, "ten": 10}
@@ -82,12 +163,26 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+@lru_cache(maxsize=8192)
 def clause_tense(sentence: str, start: int) -> str:
-    """Future when the clause leading to the date is a plan or an expectation."""
+    """Future when the clause leading to the date is a plan or an expectation. Cached: claims,
+    events and every reference date ask about the same positions."""
     window = sentence[max(0, start - 70):start]
-    cuts = list(_CLAUSE_CUT.finditer(window))
-    clause = window[cuts[-1].end():] if cuts else window
-    return "future" if _FUTURE.search(clause) else "past"
+    return "future" if _FUTURE.search(window[_clause_start(window):]) else "past"
+
+
+_CUT_MARKS = ",;:—–(\"“”"
+_CUT_VERBS = ("said", "says", "told", "added", "announced", "reported", "confirmed", "stated")
+
+
+def _clause_start(window: str) -> int:
+    """Where the last _CLAUSE_CUT match in the window ends (0 if none). Its matches are single
+    marks and whole verbs, which cannot overlap; without a verb in the window the last one is
+    the last mark, found with rfind instead of the alternation tried at every character."""
+    if any(map(fold_window(window).__contains__, _CUT_VERBS)):
+        cuts = list(_CLAUSE_CUT.finditer(window))
+        return cuts[-1].end() if cuts else 0
+    return max(map(window.rfind, _CUT_MARKS)) + 1
 
 
 def _month_number(token: str) -> int:
@@ -137,11 +232,42 @@ def _weekday(reference: date, weekday: int, tense: str, prep: str) -> date:
     return reference - timedelta(days=(reference.weekday() - weekday) % 7)
 
 
-def _resolve(m: re.Match, sentence: str, reference: date) -> tuple[date, date | None, str, str | None, str] | None:
+class _Hit(NamedTuple):
+    """What a pattern match says before any reference date is known."""
+    match: re.Match
+    kind: str
+    groups: dict
+    tense: str  # the clause tense at the match
+
+
+@lru_cache(maxsize=4096)
+def _scan(text: str) -> tuple[_Hit, ...]:
+    """The matches _MASTER.finditer(text) gives, found at the possible starts only (_STARTS).
+    Cached by text: the same sentence is read by pubdate, claims and events, with different
+    reference dates that only _resolve needs."""
+    folded = fold(text)
+    if not contains_any(folded, _MASTER_WORDS):
+        return ()
+    hits = []
+    resume = 0
+    for start in _possible_starts(folded):
+        if start < resume or not _STARTS.match(folded, start):
+            continue
+        m = _MASTER.match(text, start)
+        if m:
+            hits.append(_hit(text, m))
+            resume = m.end()
+    return tuple(hits)
+
+
+def _hit(text: str, m: re.Match) -> _Hit:
+    # One branch matched; its k_ group encloses all its other groups, so it closes last.
+    return _Hit(m, m.lastgroup[2:], m.groupdict(), clause_tense(text, m.start()))
+
+
+def _resolve(hit: _Hit, reference: date) -> tuple[date, date | None, str, str | None, str] | None:
     """(date, date_end, precision, forced tense or None, rule)."""
-    kind = next(name for name, _ in _PATTERNS if m.group("k_" + name) is not None)
-    g = m.groupdict()
-    tense = clause_tense(sentence, m.start())
+    kind, g, tense = hit.kind, hit.groups, hit.tense
     if kind == "iso":
         d = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
         return (d, None, "day", None, "iso") if d else None
@@ -273,16 +399,83 @@ def _resolve(m: re.Match, sentence: str, reference: date) -> tuple[date, date | 
 
 def find_dates(sentence: str, reference: date) -> list[DateMention]:
     """Date mentions in the sentence, left to right, resolved against the reference date."""
+    return list(_find_dates(sentence, reference))
+
+
+@lru_cache(maxsize=4096)
+def _find_dates(sentence: str, reference: date) -> tuple[DateMention, ...]:
+    # Cached (immutable mentions): claims and events read each sentence with the same reference.
+    return tuple(mention for hit in _scan(sentence) if (mention := _mention(hit, reference)) is not None)
+
+
+def _mention(hit: _Hit, reference: date) -> DateMention | None:
+    m = hit.match
+    resolved = _resolve(hit, reference)
+    if resolved is None:
+        return None
+    start_date, end_date, precision, forced_tense, rule = resolved
+    tense = forced_tense or hit.tense
+    if forced_tense is None and tense == "past" and (end_date or start_date) > reference and precision != "range":
+        tense = "future"
+    text = m.group(0).strip()
+    offset = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
+    return DateMention(offset, offset + len(text), text, start_date, end_date, precision, tense, rule)
+
+
+FULL_DATE_RULES = ("month_day_year", "iso")
+# Every full date holds a year, and no date mention holds one of the characters below: finditer
+# never carries a match across one, so a scan that starts just after one finds what a scan of
+# the whole text finds from there on.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_NOT_IN_DATES = re.compile(r"[^\w\s.,\-–]")
+# What makes _resolve fail on a mention (a KeyError, IndexError, ValueError or OverflowError,
+# which quarantines the article), with a reference date of 1900 to 2100: a case trap (ſ, ı...) in
+# its words, or, after a digit, an ordinal suffix not in lower case ("5TH"), a range of two bare
+# days before a month glued to more letters ("from 5 and 5 Decx"), a count of time past the
+# calendar ("99999 weeks ago"), or the "of" of "12 of March" not written " of ".
+_CASE_TRAP_IN_TEXT = re.compile("[\u0130\u0131\u017f\u212a]")
+_ODD_AFTER_DIGIT = re.compile(r"\d(?:" + "|".join([
+    r"S[Tt]|sT|N[Dd]|nD|R[Dd]|rD|T[Hh]|tH",
+    r"\w*\s+(?i:and|to|until|till|through)\s+\d\w*\s+(?i:of\s+)?(?i:" + "|".join(sorted({name[:3] for name in MONTHS})) + ")",
+    r"\d{4,}\s+(?i:hours?|days?|weeks?)",
+    r"\w*\s*(?:[^\S ](?i:of)\s| (?:Of|oF|OF)\s| of[^\S ])",
+]) + ")")
+_SAFE_REFERENCES = (date(1900, 1, 1), date(2100, 12, 31))
+
+
+def _may_not_resolve(text: str) -> bool:
+    return bool(_CASE_TRAP_IN_TEXT.search(text) or _ODD_AFTER_DIGIT.search(text))
+
+
+def find_full_dates(text: str, reference: date) -> list[DateMention]:
+    """The mentions of find_dates(text, reference) that give their own year (FULL_DATE_RULES),
+    left to right. Only the text between each year and the last character before it that no
+    mention can hold is read: for a whole article, a few per cent of it. A text where some
+    mention may fail to resolve is read whole, so that this fails where find_dates fails, with
+    the same error."""
+    if _may_not_resolve(text) or not _SAFE_REFERENCES[0] <= reference <= _SAFE_REFERENCES[1]:
+        return [d for d in find_dates(text, reference) if d.rule in FULL_DATE_RULES]
+    folded = fold(text)
     found = []
-    for m in _MASTER.finditer(sentence):
-        resolved = _resolve(m, sentence, reference)
-        if resolved is None:
+    resume = 0  # every position before it is settled: in a match, or no match starts there
+    for year in _YEAR.finditer(text):
+        if year.start() < resume:
             continue
-        start_date, end_date, precision, forced_tense, rule = resolved
-        tense = forced_tense or clause_tense(sentence, m.start())
-        if forced_tense is None and tense == "past" and (end_date or start_date) > reference and precision != "range":
-            tense = "future"
-        text = m.group(0).strip()
-        offset = m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))
-        found.append(DateMention(offset, offset + len(text), text, start_date, end_date, precision, tense, rule))
+        begin = resume
+        for stop in _NOT_IN_DATES.finditer(text, resume, year.start()):
+            begin = stop.end()
+        line_end = folded.find("\n", year.start())
+        for start in _possible_starts(folded[begin:line_end if line_end >= 0 else len(folded)]):
+            start += begin
+            if start > year.start():
+                break  # a match holding the year starts at or before it
+            if start < resume or not _STARTS.match(folded, start):
+                continue
+            m = _MASTER.match(text, start)
+            if m:
+                mention = _mention(_hit(text, m), reference)
+                if mention is not None and mention.rule in FULL_DATE_RULES:
+                    found.append(mention)
+                resume = m.end()
+        resume = max(resume, year.start() + 1)
     return found

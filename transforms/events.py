@@ -6,16 +6,20 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import islice
 
 from transforms.dates import DateMention, clause_tense, find_dates, nearest_date
 from transforms.numbers import words_to_int
 from transforms.lexicon import LEXICON_DIR, load_patterns
+from transforms.prefilter import Prefiltered, prefiltered
 from transforms.sentences import Sentence
 
 _LEX = load_patterns("events.json")
-_TRIGGERS = [(code, re.compile(rx, re.IGNORECASE)) for code, rx in _LEX["triggers"]]
-_ACTORS = [(name, re.compile(rx)) for name, rx in _LEX["actors"]]
-_EXCLUSIONS = {code: re.compile(rx, re.IGNORECASE) for code, rx in _LEX["exclusions"].items()}
+# Every trigger, actor, exclusion and place is tried on every dated sentence; most sentences
+# lack the words each needs, and are ruled out before the regex runs (prefilter.py).
+_TRIGGERS = [(code, prefiltered(rx, re.IGNORECASE)) for code, rx in _LEX["triggers"]]
+_ACTORS = [(name, prefiltered(rx)) for name, rx in _LEX["actors"]]
+_EXCLUSIONS = {code: prefiltered(rx, re.IGNORECASE) for code, rx in _LEX["exclusions"].items()}
 # Types that name something still to come whatever the tense of the clause.
 _FUTURE_TYPES = frozenset(_LEX["future_types"])
 _ANY_TENSE_TYPES = frozenset(_LEX["any_tense_types"])
@@ -28,7 +32,7 @@ _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixt
              "eighth": 8, "ninth": 9, "tenth": 10}
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\b(?:after|before|when|while|as|since|because|but|and then)\b", re.IGNORECASE)
 # A sentence that continues the previous one's story: it may take that sentence's day.
-_CARRY_CUE = re.compile(r"^\W*(?:His|Her|Their|The|These|Those)\s+(?:remarks|comments|statement|announcement|speech|meeting|talks|visit)\b"
+_CARRY_CUE = prefiltered(r"^\W*(?:His|Her|Their|The|These|Those)\s+(?:remarks|comments|statement|announcement|speech|meeting|talks|visit)\b"
                         r"|\bsaid\s+(?:at|during|in)\s+(?:a|an|the)\s+(?:conference|meeting|summit|session|briefing|news conference|press conference)\b",
                         re.IGNORECASE)
 _PLACE_DISTINCT_TYPES = frozenset({"attack"})
@@ -36,7 +40,7 @@ _CARRY_SENTENCES = 5  # a quote of several sentences may sit between the day and
 _CARRY_TYPES = frozenset({"meeting", "statement", "talks", "proposal"})
 _OFFSET = re.compile(r"\b(?P<n>a|one|two|three|four|five|six|seven|\d+)\s+days?\s+(?P<dir>after|before)\b",
                      re.IGNORECASE)
-_TALKS_SPAN = re.compile(
+_TALKS_SPAN = prefiltered(
     r"\b(?:after|following)\s+(?P<after_n>two|three|four|five|six|seven|eight|nine|ten|\d+)\s+days\s+of\s+"
     r"(?:indirect\s+|intensive\s+|marathon\s+)?(?:talks|negotiations)\b"
     r"|\b(?:the|their|its|a)\s+(?P<nth>second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+"
@@ -51,14 +55,14 @@ class Place:
     name: str
     lat: float
     lon: float
-    pattern: re.Pattern
+    pattern: re.Pattern | Prefiltered
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[Place, ...]:
     with open(LEXICON_DIR / "gazetteer.csv", encoding="utf-8") as handle:
         return tuple(Place(row["name"], float(row["lat"]), float(row["lon"]),
-                           re.compile(r"\b(?:" + row["pattern"] + r")\b", re.IGNORECASE))
+                           prefiltered(r"\b(?:" + row["pattern"] + r")\b", re.IGNORECASE))
                      for row in csv.DictReader(handle))
 
 
@@ -85,6 +89,7 @@ class EventMention:
     confidence: float
 
 
+@lru_cache(maxsize=1024)
 def locate(text: str) -> Place | None:
     """The first gazetteer place named in the text, the most specific first (the list's order)."""
     best: tuple[int, Place] | None = None
@@ -96,6 +101,7 @@ def locate(text: str) -> Place | None:
     return best[1] if best else None
 
 
+@lru_cache(maxsize=1024)
 def actors_in(text: str) -> str | None:
     names = [name for name, rx in _ACTORS if rx.search(text)]
     return ";".join(names) or None
@@ -187,7 +193,9 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
         place = None
         n_events = 0
         for code, rx in _TRIGGERS:
-            for m in list(rx.finditer(text))[:_MAX_PER_TYPE]:
+            if n_events >= _MAX_EVENTS_PER_SENTENCE:
+                break  # nothing more is taken from this sentence: its other triggers need no search
+            for m in list(islice(rx.finditer(text), _MAX_PER_TYPE)):
                 if n_events >= _MAX_EVENTS_PER_SENTENCE:
                     break
                 if _excluded(code, text, m):

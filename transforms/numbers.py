@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from transforms.prefilter import fold, fold_window, prefiltered, words_of
+
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -34,6 +36,26 @@ _NUMBER = re.compile(
     rf"(?![\w]|,\d|\.\d)",
     re.IGNORECASE,
 )
+# Where a figure can begin: _NUMBER's lookbehind puts every match at the start of a word, and
+# that word is a run of digits or, whole, a number word ("twenty" of "twenty-five", "a" of "a
+# dozen", "half" of "half a million": each is followed by a space, a hyphen or the match's end,
+# which its lookahead keeps off word characters). Trying _NUMBER at those words only, in order and
+# resuming after each match, gives the matches finditer gives without trying it at every character.
+_NUMBER_STARTS = frozenset([*_UNITS, *_TENS, "a", "half"])
+
+
+def _number_matches(sentence: str) -> list[re.Match]:
+    found = []
+    resume = 0
+    for at, word in words_of(fold(sentence)):
+        if at >= resume and (word in _NUMBER_STARTS or not word[0].isalpha()):
+            m = _NUMBER.match(sentence, at)
+            if m:
+                found.append(m)
+                resume = m.end()
+    return found
+
+
 _RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|and|or)\s*$", re.IGNORECASE)
 
 # Qualifier words that stand just before a figure, longest first; values are ANNOTATION.md codes.
@@ -141,8 +163,36 @@ def _digits_value(digits: str, scale: str | None) -> int:
     return int(round(number))
 
 
+def _last_word(window: str) -> tuple[str, str]:
+    """The letters that end a window (folded, white space stripped), and its last character."""
+    tail = fold_window(window).rstrip()
+    start = len(tail)
+    while start and "a" <= tail[start - 1] <= "z":
+        start -= 1
+    return tail[start:], tail[-1:]
+
+
+# _QUALIFIER_RX and _EXCLUDE_BEFORE close with `\s+$` or `\s*$`: what they match ends the window
+# before the figure, so a window whose last word, or last character, ends none of their
+# alternatives is not searched (a search tries every position of the window).
+_QUALIFIER_LAST_WORDS = frozenset({q.split()[-1] for q, _ in _QUALIFIERS} | {"the"})
+# months ("May 5"), "aged", the "in"/"of" of fractions, possessives, "day" and the id nouns,
+# "usd"/"eur"; the characters: money signs, the "." of "Jan." and "no.", the ":" and "/" of scores
+_EXCLUDE_BEFORE_LAST_WORDS = frozenset([
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
+    "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
+    "december", "aged", "age", "ages", "in", "of", "her", "his", "my", "our", "your", "day", "usd",
+    "eur", "resolution", "number", "flight", "route", "highway", "road", "article", "page", "chapter",
+    "section", "vol", "volume", "brigade", "division", "battalion", "unit", "gate", "platform",
+    "paragraph", "item", "clause", "session", "episode", "season", "phase", "stage", "round",
+    "verse", "camp", "block", "building", "apartment", "room", "tower", "channel", "line", "code"])
+_EXCLUDE_BEFORE_LAST_CHARS = frozenset(".:/$€£₪")
+
+
 def _qualifier(sentence: str, start: int) -> tuple[str, str | None, int]:
     window_start = max(0, start - 40)
+    if _last_word(sentence[window_start:start])[0] not in _QUALIFIER_LAST_WORDS:
+        return "exact", None, start
     match = _QUALIFIER_RX.search(sentence[window_start:start])
     if not match:
         return "exact", None, start
@@ -159,9 +209,11 @@ def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
             continue
         if rx.search(after):
             return reason
-    for reason, rx in _EXCLUDE_BEFORE:
-        if rx.search(before):
-            return reason
+    last_word, last_char = _last_word(before)
+    if last_word in _EXCLUDE_BEFORE_LAST_WORDS or last_char in _EXCLUDE_BEFORE_LAST_CHARS:
+        for reason, rx in _EXCLUDE_BEFORE:
+            if rx.search(before):
+                return reason
     if value < 120 and _NAME_BEFORE.search(before) and _AGE_AFTER.match(after):
         return "age"  # "Hanan Abu Saleh, 67, who fled ..."
     if digits and not match.group("scale"):
@@ -180,7 +232,7 @@ def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
     return None
 
 
-_UNIT_LONG = re.compile(r"\b(?:a|an|one)\s+(?P<u>day|week|month)[- ]long\b", re.IGNORECASE)
+_UNIT_LONG = prefiltered(r"\b(?:a|an|one)\s+(?P<u>day|week|month)[- ]long\b", re.IGNORECASE)
 
 
 def find_numbers(sentence: str) -> list[NumberMention]:
@@ -198,7 +250,7 @@ def find_numbers(sentence: str) -> list[NumberMention]:
 
 def _find_numbers(sentence: str) -> list[NumberMention]:
     found: list[NumberMention] = []
-    matches = list(_NUMBER.finditer(sentence))
+    matches = _number_matches(sentence)
     skip_next = False
     for i, match in enumerate(matches):
         if skip_next:

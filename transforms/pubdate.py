@@ -9,25 +9,42 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 from transforms.clean import Line
-from transforms.dates import MONTHS, WAR_START, WEEKDAYS, find_dates
+from transforms.dates import MONTHS, WAR_START, WEEKDAYS, find_dates, find_full_dates
+from transforms.prefilter import NearAnchors, prefiltered
 
 _DATE_LINE = re.compile(
     r"\b(?:published|updated|posted|last updated|first published|date|dated)\s*(?:on|:)?\s*[:\-]?\s*"
     r"(?P<value>\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})",
     re.IGNORECASE)
-_EPOCH_MS = re.compile(r"(?<!\d)(1[5-9]\d{11})(?!\d)")
-_ISO_TS = re.compile(r"\b(20\d{2}-\d{2}-\d{2})T\d{2}:\d{2}")
+# Searched over the whole text near its words only (prefilter.NearAnchors): a match starts at most
+# one run of white space before "published/updated/posted/date" ("last updated") and ends at most
+# five after ("on : 12 March 2024").
+_DATE_LINE = NearAnchors(_DATE_LINE, ("date", "posted", "published"), runs_before=1, stops=re.compile(r"[^\w\s]"),
+                         runs_after=5)
+# "(?<!\d)(1[5-9]\d{11})(?!\d)", written to start with its literal "1" (the digit before it is
+# checked after it, by the lookbehind): the engine then jumps between the 1s of the text instead
+# of trying the lookbehind at every character. Same matches, same group.
+_EPOCH_MS = re.compile(r"(1(?<!\d1)[5-9]\d{11})(?!\d)")
+_ISO_TS = prefiltered(r"\b(20\d{2}-\d{2}-\d{2})T\d{2}:\d{2}")
 _WAR_MONTHS = re.compile(
     r"\b(?P<q>nearly|almost|more than|over|about|some|around)?\s*(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
     r"[\s-]months?(?:[\s-]long|[\s-]old)?\s+(?:of\s+(?:the\s+)?(?:war|conflict|fighting|bombardment|offensive)|war|conflict|ago|since|into the war)",
     re.IGNORECASE)
 _PAST_MONTHS = re.compile(r"\b(?:the\s+)?(?:past|last)\s+(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+months\b", re.IGNORECASE)
+# Both run over the whole text, where "month" is common: they are searched near each "month"
+# only (prefilter.NearAnchors). Before it a match holds at most three runs of white space ("more
+# than", the space before the count, "six months") and only letters, digits and hyphens; after
+# it, at most four ("-long of the war", "into the war") or just "months" and the \b after it.
+_WAR_MONTHS = NearAnchors(_WAR_MONTHS, ("month",), runs_before=3, stops=re.compile(r"[^\w\s-]"), runs_after=4)
+_PAST_MONTHS = NearAnchors(_PAST_MONTHS, ("months",), runs_before=3, stops=re.compile(r"[^\w\s]"),
+                           reach=len("months") + 1)
 _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
           "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20}
-_WEEKDAY = re.compile(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_WEEKDAY = prefiltered(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _EARLIEST, _LATEST = date(2023, 10, 7), date(2030, 12, 31)
 
 
@@ -59,6 +76,7 @@ def parse_metadata_date(raw: str | None) -> date | None:
     return None
 
 
+@lru_cache(maxsize=256)
 def _months_anchor(text: str) -> date | None:
     m = _WAR_MONTHS.search(text) or _PAST_MONTHS.search(text)
     if not m:
@@ -96,6 +114,10 @@ def _strong_evidence(text: str) -> PublishedDate | None:
 
 _WEEKDAY_DATE = re.compile(
     r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+(?:(?P<m1>[A-Z][a-z]{2,8})\.?\s+(?P<d1>\d{1,2})|(?P<d2>\d{1,2})\s+(?P<m2>[A-Z][a-z]{2,8}))\b(?!,?\s+\d{4})")
+# Near its weekdays only, where it starts; it ends two runs of white space after, and its
+# lookahead reads one more run and four digits.
+_WEEKDAY_DATE = NearAnchors(_WEEKDAY_DATE, tuple(w.lower() for w in WEEKDAYS), runs_before=0,
+                            stops=re.compile(r"\W"), runs_after=4)
 
 
 def _weekday_dated(text: str) -> list[date]:
@@ -121,7 +143,7 @@ def _weekday_dated(text: str) -> list[date]:
 def _rough_reference(text: str) -> date | None:
     """A date near publication, to give years to month-day mentions: full dates, weekday-dated
     days, or war months."""
-    full = [d.date for d in find_dates(text, _LATEST) if d.rule in ("month_day_year", "iso") and d.date >= _EARLIEST]
+    full = [d.date for d in find_full_dates(text, _LATEST) if d.date >= _EARLIEST]
     full += _weekday_dated(text)
     months = _months_anchor(text)
     if full and months:

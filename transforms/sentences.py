@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 
 from transforms.clean import Line
@@ -16,6 +17,7 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _TOKEN_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_TOKEN_CHARS = frozenset(string.ascii_letters + ".")
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,25 @@ class Sentence:
     index: int  # position among the article's sentences
 
 
+def _token_before(line: str, dot_at: int) -> str | None:
+    """What _TOKEN_BEFORE.search(line, 0, dot_at) captures: the run of letters and dots that ends
+    at dot_at (before a newline there, as `$` allows), from its first letter. Found by walking
+    back from the dot: the regex, tried from the start of the line at every dot, made long lines
+    quadratic."""
+    end = dot_at - 1 if dot_at and line[dot_at - 1] == "\n" else dot_at
+    start = end
+    while start and line[start - 1] in _TOKEN_CHARS:
+        start -= 1
+    while start < end and line[start] == ".":
+        start += 1
+    return line[start:end] if start < end else None
+
+
 def _is_abbreviation(line: str, dot_at: int) -> bool:
-    match = _TOKEN_BEFORE.search(line, 0, dot_at)
-    if not match:
+    token = _token_before(line, dot_at)
+    if token is None:
         return False
-    token = match.group(1).lower().rstrip(".")
+    token = token.lower().rstrip(".")
     if token in _ABBREVIATIONS:
         return True
     # Single initials ("John F. Kennedy") and dotted acronyms ("U.S.") do not end sentences.
