@@ -83,10 +83,12 @@ def run_once(input_dir: Path, output_dir: Path, runner: str, extra: list[str]) -
         raise SystemExit(f"gazetl failed ({process.returncode}):\n{out}\n{err[-3000:]}")
     stages = dict((k, float(v)) for k, v in re.findall(r"(\w+) ([\d.]+)s", out.split("stages:")[1].splitlines()[0])) \
         if "stages:" in out else {}
+    high_water = dict((k, int(v)) for k, v in re.findall(r"(\w+) (\d+) MB", out.split("high-water mark after:")[1]
+                                                          .splitlines()[0])) if "high-water mark after:" in out else {}
     articles = int(re.search(r"^  articles: (\d+)", out, re.MULTILINE).group(1))
     if articles == 0 and input_dir.name != "empty":
         raise SystemExit(f"no article was processed:\n{out}")
-    return {"wall_s": round(wall, 2), "articles": articles, "stages_s": stages,
+    return {"wall_s": round(wall, 2), "articles": articles, "stages_s": stages, "flow_high_water_mb": high_water,
             "peak_rss_flow_mb": round(memory.peak_main_kb / 1024), "peak_rss_tree_mb": round(memory.peak_tree_kb / 1024)}
 
 
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{size} articles: wall {result['wall_s']:.1f} s, {result['articles_per_s']} articles/s "
               f"(excluding the fixed {fixed['wall_s']:.1f} s); peak RSS flow process "
               f"{result['peak_rss_flow_mb']} MB, all processes {result['peak_rss_tree_mb']} MB; "
-              f"stages {result['stages_s']}")
+              f"stages {result['stages_s']}; flow process high-water mark after each {result['flow_high_water_mb']}")
     (args.work / "results.json").write_text(json.dumps(results, indent=2))
     return 0
 

@@ -9,6 +9,7 @@ nothing is collapsed, so every section is visible.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -44,12 +45,20 @@ def make_offline(page: str) -> str:
     return page.replace("</head>", style + "</head>", 1) if "</head>" in page else style + page
 
 
+@functools.lru_cache(maxsize=1)
+def _page_view():
+    # One view for the process: each new one builds a Jinja environment and compiles GX's
+    # templates again (about a third of a second a page).
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    return DefaultJinjaPageView()
+
+
 def offline_page(result) -> str:
     """The GX Data Docs page of one validation result, made to render offline."""
     from great_expectations.render.renderer import ValidationResultsPageRenderer
-    from great_expectations.render.view import DefaultJinjaPageView
 
-    return make_offline(DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result)))
+    return make_offline(_page_view().render(ValidationResultsPageRenderer().render(result)))
 
 
 def index_page(outcome, pages: dict[str, str]) -> str:

@@ -141,6 +141,28 @@ def _row_indexes(result: dict) -> list[int]:
     return rows
 
 
+# What a stored result keeps of each failing expectation's full lists of unexpected values and
+# row indexes: every failing row is already flagged in its table, and lists of a whole corpus's
+# rows made the results files, the Data Docs and the run's memory grow with the corpus.
+KEPT_UNEXPECTED = 20
+_FULL_LISTS = ("unexpected_list", "unexpected_index_list", "unexpected_rows")
+
+
+def _trim_unexpected_lists(result) -> None:
+    for item in result.results:
+        details = item.result or {}
+        trimmed = False
+        for name in _FULL_LISTS:
+            listed = details.get(name)
+            if isinstance(listed, list) and len(listed) > KEPT_UNEXPECTED:
+                details[name] = listed[:KEPT_UNEXPECTED]
+                trimmed = True
+        if trimmed and "unexpected_index_query" in details:
+            # The pandas query names every failing index: as long as the list it stands for.
+            details["unexpected_index_query"] = (f"first {KEPT_UNEXPECTED} rows listed; "
+                                                 "every failing row is flagged in its table")
+
+
 def _examples(frame: pd.DataFrame, rows: list[int]) -> list[str]:
     columns = [c for c in dict.fromkeys(IDENTIFYING) if c in frame.columns]
     out = []
@@ -196,6 +218,23 @@ def cross_row_columns(name: str, part: str = "series") -> list[str]:
             columns += [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", []))
             columns += _condition_columns(kwargs.get("row_condition"))
     return list(dict.fromkeys(columns))
+
+
+def cross_row_split_columns(name: str, part: str) -> list[str]:
+    """Columns the rows of a part can be split by without changing a verdict, because rows its
+    expectations compare always share their values: the key for uniqueness; for the series rules
+    the series key less `metric` (the stock rule compares hostages held with taken)."""
+    common: set[str] | None = None
+    for config in _stored(name):
+        if config["type"] not in CROSS_ROW_TYPES or not _in_part(config["type"], part):
+            continue
+        kwargs = config["kwargs"]
+        if config["type"] in KEY_TYPES:
+            shared = {kwargs["column"]} if "column" in kwargs else set(kwargs.get("column_list", []))
+        else:
+            shared = set(kwargs.get("series_key", [])) - {"metric"}
+        common = shared if common is None else common & shared
+    return sorted(common or ())
 
 
 def cross_row_filter(name: str, part: str) -> str:
@@ -269,12 +308,18 @@ class RunValidator:
             raise ValueError(f"part must be one of {PARTS}")
         self._n += 1
         frame = frame.reset_index(drop=True)
-        batch = self.source.add_dataframe_asset(name=f"{name}-{self._n}") \
+        asset = f"{name}-{self._n}"
+        batch = self.source.add_dataframe_asset(name=asset) \
             .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": _comparable(frame)})
         result = batch.validate(self._suite(name, part), result_format="COMPLETE")
+        del batch
+        self._release(asset)
+        rows_of = {id(item): _row_indexes(item.result) for item in result.results if not item.success}
+        _trim_unexpected_lists(result)
         label_of_result = name if name not in self.outcome.results else f"{name}.{part}-{self._n}"
         self.outcome.results[label_of_result] = result.to_json_dict()
         self.outcome.docs[label_of_result] = offline_page(result)
+        keys = frame[key].to_numpy(dtype=object) if key else None
         flags: dict = {}
         for item in result.results:
             if item.success:
@@ -282,7 +327,7 @@ class RunValidator:
             config = item.expectation_config
             meta = config.meta or {}
             label = meta.get("name") or config.type
-            rows = _row_indexes(item.result)
+            rows = rows_of[id(item)]
             if _raised(item.exception_info):
                 # An expectation that crashed tells nothing about the rows: report it, flag none.
                 self._fail(Failure(name, label, bool(meta.get("blocking")), None, [_raised(item.exception_info)[:300]]))
@@ -293,11 +338,19 @@ class RunValidator:
                 continue
             self._fail(Failure(name, label, False, len(rows), _examples(frame, rows)))
             for row in rows:
-                flags.setdefault(frame.at[row, key] if key else row, []).append(label)
+                flags.setdefault(keys[row] if key else row, []).append(label)
         merged = self.outcome.flagged.setdefault(name, {})
         for row, names in flags.items():
             merged.setdefault(row, []).extend(n for n in names if n not in merged.get(row, []))
         return flags
+
+    def _release(self, asset: str) -> None:
+        # The datasource's execution engine keeps every batch it has loaded (the DataFrame too)
+        # for the context's lifetime: validated in chunks, a run would hold its whole corpus.
+        manager = self.source.get_execution_engine().batch_manager
+        manager.reset_batch_cache()
+        manager.batch_data_cache.clear()
+        self.source.delete_asset(asset)
 
     def _fail(self, failure: Failure) -> None:
         for known in self.outcome.failures:

@@ -17,14 +17,15 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.dataset as ds
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from schemas import TABLES, Table
 
 ROW_TABLES = ("articles", "claims", "event_mentions")
-MEMORY_LIMIT = "384MB"  # fixed: DuckDB spills to disk beyond it instead of growing with the corpus
+MEMORY_LIMIT = "192MB"  # fixed: DuckDB spills to disk beyond it instead of growing with the corpus
 ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size: its scans parallelise by row group
-MIN_GROUP_ROWS = 16_384
+ROW_GROUP_BYTES = 64 << 20  # ... or fewer rows when they are long (article text): bounded memory
 READ_BATCH_ROWS = 16_384
 UNKNOWN_MONTH = "unknown"  # partition of rows without a date (hive's default name is unreadable)
 
@@ -116,6 +117,20 @@ def register_sources(con: duckdb.DuckDBPyConnection, parts: Path, previous: Path
         body = " UNION ALL ".join(pieces) if pieces else _empty_sql(table)
         con.execute(f"CREATE OR REPLACE TEMP VIEW all_{name} AS SELECT * FROM ({body}) "
                     f"WHERE source_path NOT IN (SELECT source_path FROM drop_paths)")
+    register_merged(con, parts)
+
+
+def register_merged(con: duckdb.DuckDBPyConnection, parts: Path) -> None:
+    """Views of what the event merge staged: `all_events`, and `event_ids` (mention_id ->
+    event_id). Empty (typed) until the merge has run."""
+    staged = _files(parts / "events")
+    body = (f"SELECT {_select_columns(TABLES['events'])} FROM read_parquet({staged!r})" if staged
+            else _empty_sql(TABLES["events"]))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW all_events AS {body}")
+    pairs = _files(parts / "mention_events")
+    body = (f"SELECT mention_id, event_id FROM read_parquet({pairs!r})" if pairs
+            else "SELECT CAST(NULL AS VARCHAR) AS mention_id, CAST(NULL AS VARCHAR) AS event_id WHERE false")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW event_ids AS {body}")
 
 
 def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -125,17 +140,21 @@ def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 
 
 def chunks(con: duckdb.DuckDBPyConnection, sql: str, rows: int) -> Iterator[pd.DataFrame]:
-    """A query's result in chunks of at most `rows` rows, in the query's order."""
-    reader = con.sql(sql).to_arrow_reader(rows)
+    """A query's result in chunks of exactly `rows` rows (the last may be shorter), in the
+    query's order, streamed: a chunk is all the flow holds of the result at a time."""
+    reader = con.sql(sql).to_arrow_reader(min(rows, READ_BATCH_ROWS))
     pending: list[pa.RecordBatch] = []
     count = 0
     for batch in reader:
-        pending.append(batch)
-        count += batch.num_rows
-        if count >= rows:
-            yield pa.Table.from_batches(pending).to_pandas(integer_object_nulls=True, date_as_object=True)
-            pending, count = [], 0
-    if pending and count:
+        while batch.num_rows:
+            take = min(rows - count, batch.num_rows)
+            pending.append(batch.slice(0, take))
+            count += take
+            batch = batch.slice(take)
+            if count == rows:
+                yield pa.Table.from_batches(pending).to_pandas(integer_object_nulls=True, date_as_object=True)
+                pending, count = [], 0
+    if count:
         yield pa.Table.from_batches(pending).to_pandas(integer_object_nulls=True, date_as_object=True)
 
 
@@ -144,40 +163,89 @@ def row_order(table: Table) -> str:
 
 
 def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: Path) -> int:
-    """Stream a query into `folder`: hive-partitioned by month when the table declares it (rows
-    ordered by partition, then the table's total order), else one flat file. Returns the row count."""
+    """Stream a query into `folder`, rows in the table's total order: hive-partitioned by month
+    when the table declares it (one file per month), else one flat file. Returns the row count.
+    pyarrow's dataset writer is not used: it keeps every partition's file open with its unfinished
+    row group buffered until the end, which is a whole month-partitioned table in memory."""
     folder.mkdir(parents=True, exist_ok=True)
     schema = table.arrow_schema()
     order = row_order(table)
     if table.partition is None:
         reader = con.sql(f"SELECT * FROM ({sql}) ORDER BY {order}").to_arrow_reader(READ_BATCH_ROWS)
-        return _write(reader, schema, folder, partitioning=None)
+        return _write(reader, schema, folder)
     key, date_column = table.partition
     month = f"coalesce(strftime({_quote(date_column)}, '%Y-%m'), '{UNKNOWN_MONTH}')"
-    reader = con.sql(f"SELECT *, {month} AS {_quote(key)} FROM ({sql}) ORDER BY {_quote(key)}, {order}") \
-        .to_arrow_reader(READ_BATCH_ROWS)
-    return _write(reader, schema.append(pa.field(key, pa.string(), nullable=False)), folder,
-                  partitioning=ds.partitioning(pa.schema([pa.field(key, pa.string())]), flavor="hive"))
-
-
-def _write(reader: pa.RecordBatchReader, schema: pa.Schema, folder: Path, partitioning) -> int:
-    count = 0
-
-    def batches():
-        nonlocal count
+    # Two passes, each within bounded memory: the rows are dealt into one scratch file per month
+    # as they stream (no sort), then each month is sorted on its own and written.
+    scratch = folder.parent / "_spill" / f"{folder.name}-by-month"
+    scratch.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    reader = con.sql(f"SELECT *, {month} AS __month FROM ({sql})").to_arrow_reader(READ_BATCH_ROWS)
+    try:
         for batch in reader:
-            count += batch.num_rows
-            yield batch.cast(schema) if batch.schema != schema else batch
-
-    cast = pa.RecordBatchReader.from_batches(schema, batches())
-    ds.write_dataset(cast, folder, format="parquet", partitioning=partitioning,
-                     basename_template="part-{i}.parquet", existing_data_behavior="overwrite_or_ignore",
-                     max_rows_per_group=ROW_GROUP_ROWS, min_rows_per_group=MIN_GROUP_ROWS,
-                     max_rows_per_file=0, preserve_order=True, create_dir=True)
+            months = batch.column("__month")
+            body = batch.drop_columns(["__month"])
+            body = body.cast(schema) if body.schema != schema else body
+            for value in pc.unique(months).to_pylist():
+                if value not in writers:
+                    writers[value] = pq.ParquetWriter(scratch / f"{value}.parquet", schema)
+                writers[value].write_batch(body.filter(pc.equal(months, value)))
+    finally:
+        for writer in writers.values():
+            writer.close()
+    count = 0
+    for value in sorted(writers):
+        path = scratch / f"{value}.parquet"
+        reader = con.sql(f"SELECT * FROM read_parquet('{_sql_str(str(path))}') ORDER BY {order}") \
+            .to_arrow_reader(READ_BATCH_ROWS)
+        count += _write(reader, schema, folder / f"{key}={value}", empty_file=False)
+        path.unlink()
+    scratch.rmdir()
     if count == 0:
+        _write(iter(()), schema, folder)
+    return count
+
+
+class _RowGroupWriter:
+    """One Parquet file written a row group at a time: batches are held until a row group is
+    full (ROW_GROUP_ROWS rows or ROW_GROUP_BYTES), so memory holds at most one row group."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = pq.ParquetWriter(path, schema)
+        self._pending: list[pa.RecordBatch] = []
+        self._rows = self._bytes = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        self._pending.append(batch)
+        self._rows += batch.num_rows
+        self._bytes += batch.nbytes
+        if self._rows >= ROW_GROUP_ROWS or self._bytes >= ROW_GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(pa.Table.from_batches(self._pending), row_group_size=ROW_GROUP_ROWS)
+        self._pending, self._rows, self._bytes = [], 0, 0
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()
+
+
+def _write(reader: Iterator[pa.RecordBatch], schema: pa.Schema, folder: Path, empty_file: bool = True) -> int:
+    """Write the reader's rows, in order, into folder/part-0.parquet a row group at a time."""
+    count = 0
+    writer: _RowGroupWriter | None = None
+    for batch in reader:
+        count += batch.num_rows
+        if writer is None:
+            writer = _RowGroupWriter(folder / "part-0.parquet", schema)
+        writer.add(batch.cast(schema) if batch.schema != schema else batch)
+    if writer is not None:
+        writer.close()
+    elif empty_file:
         # An empty table is still a table: one empty file keeps its schema for every reader.
-        import pyarrow.parquet as pq
-        pq.write_table(schema.empty_table() if partitioning is None else
-                       pa.schema([f for f in schema if f.name not in partitioning.schema.names]).empty_table(),
-                       folder / "part-0.parquet")
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(schema.empty_table(), folder / "part-0.parquet")
     return count

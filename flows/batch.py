@@ -69,7 +69,6 @@ class StagedBatch:
     n_articles: int
     quarantine: list[dict]
     article_keys: list[dict]  # ARTICLE_KEYS of each article
-    mentions: pa.Table  # event_mentions without quote/trigger text: what the merge reads
     n_claims: int
     n_event_mentions: int
     seconds: float
@@ -104,7 +103,6 @@ def stage_batch(items: list[InputFile], max_bytes: int, batch_no: int, parts_dir
         folder = Path(parts_dir) / name
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / f"batch-{batch_no:06d}.parquet")
-    mentions = tables["event_mentions"].drop_columns(["quote", "trigger_text", "date_text"])
     return StagedBatch(batch_no, len(result.articles), result.quarantine,
-                       [{k: a.get(k) for k in ARTICLE_KEYS} for a in result.articles], mentions,
+                       [{k: a.get(k) for k in ARTICLE_KEYS} for a in result.articles],
                        len(result.claims), len(result.event_mentions), time.perf_counter() - clock)

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
+import threading
 from pathlib import Path
 
 EXIT_OK, EXIT_USAGE, EXIT_BLOCKED, EXIT_BUSY = 0, 2, 3, 4
@@ -116,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
             _prefect_env(Path.cwd())
             from flows.pipeline import etl_flow  # Prefect is imported only when a run is asked for
             from flows.runners import shared_api_server, task_runner
+            from expectations.validate import warm_up
+
+            # Great Expectations takes seconds to import: do it while Prefect's server starts (in
+            # another process, so on the other core), not once the flow needs it.
+            threading.Thread(target=warm_up, daemon=True).start()
 
             if args.workers:
                 os.environ["GAZETL_WORKERS"] = str(args.workers)

@@ -19,8 +19,9 @@ from expectations import reference
 from expectations.report import summary_dict, validation_files
 from expectations.suites import VIEW_COLUMNS, suite_path
 from expectations.validate import (RunValidator, ValidationOutcome, apply_keyed_flags, cross_row_columns,
-                                   cross_row_filter, warm_up)
+                                   cross_row_filter, cross_row_split_columns, warm_up)
 from flows import assemble, incremental, snapshots, storage
+from flows.event_merge import merge_to_parts
 from flows.batch import ARTICLE_KEYS, StagedBatch, stage_batch
 from flows.lock import output_lock
 from flows.progress import StageClock, progress
@@ -29,7 +30,6 @@ from flows.runners import auto_batch_size, runner_name
 from schemas import TABLES
 from transforms.decode import DEFAULT_MAX_BYTES
 from transforms.dedupe import split_duplicate_articles
-from transforms.merge import merge_events
 
 BATCH_SIZE = None  # None: sized from the work (flows.runners.auto_batch_size)
 
@@ -43,6 +43,7 @@ class RunSummary:
     published: bool
     stage_seconds: dict = None  # wall time of each stage: discover, extract, merge, validate, publish
     report: Path | None = None  # the HTML run report
+    stage_peak_mb: dict = None  # the flow process's memory high-water mark at the end of each stage
 
     def text(self) -> str:
         c = self.counts
@@ -55,6 +56,8 @@ class RunSummary:
             self.validation.summary(),
             f"  report: {self.report}" if self.report else "",
             "  stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in (self.stage_seconds or {}).items()),
+            ("  memory high-water mark after: " + ", ".join(f"{k} {v} MB" for k, v in self.stage_peak_mb.items()))
+            if self.stage_peak_mb else "",
             (f"  tables written under {self.output}/" if self.published
              else f"  NOT published: the previous tables under {self.output}/ are untouched"),
         ]
@@ -130,10 +133,10 @@ def report_task(output_dir: str, run_row: dict, validation: ValidationOutcome, r
 
 
 SMALL_TABLES = ("quarantine", "runs", "ledger")
-# What the event merge reads of each mention (transforms.merge): not its quote or trigger text.
-MERGE_COLUMNS = ("mention_id", "article_id", "published_date", "event_type", "event_date", "event_date_end",
-                 "date_precision", "tense", "location", "location_lat", "location_lon", "actors")
-CHUNK_ROWS = {"articles": 5_000, "claims": 100_000, "event_mentions": 100_000}
+CHUNK_ROWS = {"articles": 5_000, "claims": 100_000, "event_mentions": 100_000, "events": 100_000}
+CROSS_ROW_ROWS = 250_000  # rows of a slim cross-row pass held at a time (see validate_run)
+# Validated from disk (in chunks when large): the row tables and the merged events.
+DISK_TABLES = assemble.ROW_TABLES + ("events",)
 FLAGGED_KEYS = {"claims": "claim_id", "event_mentions": "mention_id", "events": "event_id",
                 "reference_check": "claim_id"}
 
@@ -143,43 +146,62 @@ def _as_written(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return storage.to_arrow(frame, TABLES[name]).to_pandas(types_mapper=None, date_as_object=True)
 
 
-def _with_article_columns(name: str) -> str:
-    """The SQL of a row table as validation sees it: with the article columns its suite joins."""
-    extra = VIEW_COLUMNS.get(name, {})
-    if not extra:
-        return f"SELECT * FROM all_{name}"
-    joined = ", ".join(f"a.{source} AS {column}" for column, (_, source) in extra.items())
-    return (f"SELECT t.*, {joined} FROM all_{name} t LEFT JOIN "
-            f"(SELECT DISTINCT ON (article_id) * FROM all_articles) a USING (article_id)")
+def _article_lookups(con, name: str) -> dict[str, dict]:
+    """For each article column the table's suite joins (VIEW_COLUMNS): article_id -> value.
+    Slim (one pair per article), so chunks get the column without a join in DuckDB, which would
+    have to hold the joined table to stream it."""
+    lookups = {}
+    for column, (_, source) in VIEW_COLUMNS.get(name, {}).items():
+        lookups[column] = dict(con.execute(f'SELECT article_id, any_value("{source}") FROM all_articles '
+                                           "GROUP BY article_id").fetchall())
+    return lookups
+
+
+def _with_article_columns(frame: pd.DataFrame, lookups: dict[str, dict]) -> pd.DataFrame:
+    for column, lookup in lookups.items():
+        # Numeric even when empty: GX compares it with offsets, and an empty str column cannot.
+        frame[column] = pd.to_numeric(frame["article_id"].map(lookup), errors="coerce")
+    return frame
 
 
 def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> ValidationOutcome:
     """Validate the small tables whole and the row tables from disk: whole when they fit in a
-    chunk, else in chunks of rows plus one pass of the cross-row rules over a slim projection."""
+    chunk, else in chunks of rows plus slim passes of the cross-row rules. Chunks stream in the
+    order the rows were staged (deterministic, and DuckDB need not sort the whole table first)."""
     validator = RunValidator(notes)
-    for name in assemble.ROW_TABLES:
+    for name in DISK_TABLES:
         validator.outcome.flagged[name] = {}
-        sql = _with_article_columns(name)
+        lookups = _article_lookups(con, name)
         order = assemble.row_order(TABLES[name])
         n_rows = con.execute(f"SELECT count(*) FROM all_{name}").fetchall()[0][0]
         key = FLAGGED_KEYS.get(name)
         if n_rows <= CHUNK_ROWS[name]:
-            validator.validate(name, assemble.fetch(con, f"{sql} ORDER BY {order}"), key)
+            frame = assemble.fetch(con, f"SELECT * FROM all_{name} ORDER BY {order}")
+            validator.validate(name, _with_article_columns(frame, lookups), key)
             continue
-        for chunk in assemble.chunks(con, f"{sql} ORDER BY {order}", CHUNK_ROWS[name]):
-            validator.validate(name, chunk, key, part="rows")
+        for chunk in assemble.chunks(con, f"SELECT * FROM all_{name}", CHUNK_ROWS[name]):
+            validator.validate(name, _with_article_columns(chunk, lookups), key, part="rows")
+        del lookups
         # The cross-row rules over all rows, in two slim passes: keys for uniqueness; the series
         # rules over the rows their row conditions select only, with the columns they read.
+        # Past CROSS_ROW_ROWS rows a pass is split by a hash of the columns compared rows share,
+        # so a split never separates two rows a rule compares.
         for part in ("keys", "series"):
             where = cross_row_filter(name, part)
             if where == "FALSE":
                 continue  # the table's suite has no expectation of this part
             columns = list(dict.fromkeys(([key] if key else []) + cross_row_columns(name, part)))
             slim = ", ".join(f'"{c}"' for c in columns)
-            validator.validate(name, assemble.fetch(con, f"SELECT {slim} FROM all_{name} WHERE {where} "
-                                                         f"ORDER BY {order}"), key, part=part)
+            n_part = con.execute(f"SELECT count(*) FROM all_{name} WHERE {where}").fetchall()[0][0]
+            shared = cross_row_split_columns(name, part)
+            n_splits = -(-n_part // CROSS_ROW_ROWS) if shared and n_part > CROSS_ROW_ROWS else 1
+            hashed = "hash(" + ", ".join(f'"{c}"' for c in shared) + ")"
+            for split in range(n_splits):
+                within = f" AND {hashed} % {n_splits} = {split}" if n_splits > 1 else ""
+                validator.validate(name, assemble.fetch(con, f"SELECT {slim} FROM all_{name} WHERE ({where}){within} "
+                                                             f"ORDER BY {order}"), key, part=part)
     for name, frame in frames.items():
-        if suite_path(name).exists() and name not in assemble.ROW_TABLES:
+        if suite_path(name).exists() and name not in DISK_TABLES:
             validator.outcome.flagged[name] = {}
             validator.validate(name, frame, FLAGGED_KEYS.get(name))
     return validator.finish()
@@ -195,10 +217,6 @@ def write_row_tables(con, staging: Path, frames: dict[str, pd.DataFrame], flags:
 
     for name in ("claims", "event_mentions", "events"):
         flag_table(name)
-    con.register("event_ids", pa.table({
-        "mention_id": pa.array(frames["mention_events"]["mention_id"].tolist(), pa.string()),
-        "event_id": pa.array(frames["mention_events"]["event_id"].tolist(), pa.string())}))
-    con.register("events_frame", storage.to_arrow(frames["events"], TABLES["events"]))
     columns = {name: [c for c in TABLES[name].column_names] for name in ("articles", "claims", "event_mentions", "events")}
 
     def select(name: str, key: str, source: str, replace: dict[str, str]) -> str:
@@ -213,7 +231,7 @@ def write_row_tables(con, staging: Path, frames: dict[str, pd.DataFrame], flags:
                 "LEFT JOIN event_ids e USING (mention_id))")
     assemble.write_table(con, select("event_mentions", "mention_id", mentions, {"flags": flagged}),
                          TABLES["event_mentions"], staging / "event_mentions")
-    assemble.write_table(con, select("events", "event_id", "events_frame", {"flags": flagged}),
+    assemble.write_table(con, select("events", "event_id", "all_events", {"flags": flagged}),
                          TABLES["events"], staging / "events")
 
 
@@ -286,10 +304,9 @@ def _assemble_validate_publish(staged, rejected, work, previous, previous_dir, i
 
 def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_keys, work, previous, inputs,
                             run_id, started, clock, stages, reference_path, on_removed, output_dir, input_dir):
-    mentions = assemble.fetch(con, "SELECT " + ", ".join(f'"{c}"' for c in MERGE_COLUMNS)
-                              + " FROM all_event_mentions")
-    events, mention_events = merge_events(mentions, article_keys)
-    del mentions
+    outlets = dict(zip(article_keys["article_id"], article_keys["outlet"]))
+    n_events = merge_to_parts(con, outlets, sources.staging / "_parts")
+    del outlets
     quarantine = pd.DataFrame(
         [q for b in staged for q in b.quarantine] + duplicates
         + [{"source_path": p, "stage": s, "reason_code": c, "detail": d, "n_bytes": None} for p, s, c, d in rejected])
@@ -305,7 +322,7 @@ def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_
                                            "ORDER BY " + assemble.row_order(TABLES["claims"]))
     checked = reference.check(_as_written(reference_claims, "claims"), reference_path)
     del reference_claims
-    frames = {"events": events, "quarantine": quarantine, "reference_check": checked.frame}
+    frames = {"quarantine": quarantine, "reference_check": checked.frame}
     typed = {name: _as_written(frame, name) for name, frame in frames.items()}
     validation = validate_task(sources, typed, [checked.note])
     stages.lap("validate")
@@ -313,13 +330,12 @@ def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_
     counts = {
         "n_inputs": len(inputs) + sum(1 for r in rejected if r[1] == "discover"),
         "n_articles": n_rows["articles"], "n_quarantined": len(quarantine),
-        "n_claims": n_rows["claims"], "n_event_mentions": n_rows["event_mentions"], "n_events": len(events),
+        "n_claims": n_rows["claims"], "n_event_mentions": n_rows["event_mentions"], "n_events": n_events,
         "n_flagged_rows": sum(len(f) for f in validation.flagged.values()),
         **work.counts(on_removed),
     }
     frames["reference_check"] = apply_keyed_flags(frames["reference_check"],
                                                   validation.flagged.get("reference_check", {}), "claim_id")
-    frames["mention_events"] = mention_events[["mention_id", "event_id"]]
     published = validation.outcome != "blocked"
     frames["runs"] = pd.DataFrame([{
         "run_id": run_id, "started_at": started, "finished_at": datetime.now(timezone.utc),
@@ -336,4 +352,5 @@ def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_
     run_row = frames["runs"].iloc[-1].to_dict()
     report = report_task(output_dir, run_row, validation, reference_path, published)
     stages.lap("report")
-    return RunSummary(run_id, Path(output_dir), counts, validation, published, stages.seconds, report)
+    return RunSummary(run_id, Path(output_dir), counts, validation, published, stages.seconds, report,
+                      stages.peak_mb)

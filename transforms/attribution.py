@@ -45,8 +45,19 @@ _X_SAID = NearAnchors(_X_SAID, required_words(re.compile(_SAY)), runs_before=14,
 # _FIGURES likewise, near its nouns: before one, a name (at most ten runs of white space with
 # its determiner) and the space after its "’s"; after it, the noun's rest and the `\b`.
 _FIGURE_NOUNS = ("figures", "tally", "count", "data", "statistics", "toll")
+# A match holds its noun only after "’s" or "'s" and white space (the pattern is case-sensitive):
+# a noun without them (most are: "count" of "country", "data") is no anchor.
+
+
+def _after_possessive(text: str, at: int) -> bool:
+    end = at
+    while end and text[end - 1].isspace():  # `\s` is str.isspace
+        end -= 1
+    return end < at and text[end - 2:end] in ("’s", "'s")
+
+
 _FIGURES = NearAnchors(_FIGURES, _FIGURE_NOUNS, runs_before=11, stops=re.compile(r"[^\w\s’'.&()\-]"),
-                       reach=max(map(len, _FIGURE_NOUNS)) + 1)
+                       reach=max(map(len, _FIGURE_NOUNS)) + 1, viable=_after_possessive)
 
 
 _PRONOUN = re.compile(r"^(?:it|they|he|she|we|the ministry|the agency|the office|the army|the military|the group|the statement|the report|officials|the officials)$", re.IGNORECASE)
@@ -79,9 +90,13 @@ def _clean(name: str) -> str:
     return _TRAILING_CIRCUMSTANCE.sub("", name.strip(" ,.;:\"“”'")).strip(" ,.;:\"“”'")
 
 
+_CLAUSE_BEFORE_SUBJECT = re.compile(r"[,;:“”\"]|\b(?:and|but|while|as|after|when|because)\b")
+_LEADING_ADVERB = re.compile(r"^(?:meanwhile|however|on \w+|in \w+|separately|earlier|later)\s+", re.IGNORECASE)
+
+
 def _trim_subject(name: str) -> str:
     """Keep the subject noun phrase of 'X said': drop clauses before it ("..., Hamas said")."""
-    parts = re.split(r"[,;:“”\"]|\b(?:and|but|while|as|after|when|because)\b", name)
+    parts = _CLAUSE_BEFORE_SUBJECT.split(name)
     return parts[-1].strip()
 
 
@@ -120,10 +135,10 @@ def _attributions(sentence: str, is_headline: bool) -> tuple[Attribution, ...]:
             candidates.append(Attribution(src, normalise_source(src), "said_x", m.start("src"), m.end("src")))
     for m in _X_SAID.finditer(sentence):
         src = _clean(_trim_subject(m.group("src")))
-        src = re.sub(r"^(?:meanwhile|however|on \w+|in \w+|separately|earlier|later)\s+", "", src, flags=re.I)
+        src = _LEADING_ADVERB.sub("", src)
         if src and not _BAD_START.match(src) and len(src.split()) <= 9:
             candidates.append(Attribution(src, normalise_source(src), "x_said", m.start("src"), m.end("src")))
-    m = _COLON_SOURCE.match(sentence)
+    m = _COLON_SOURCE.match(sentence) if ":" in sentence else None  # its match ends with ":"
     if m and normalise_source(m.group("src")) != "unattributed":
         src = _clean(m.group("src"))
         candidates.append(Attribution(src, normalise_source(src), "colon_source", m.start("src"), m.end("src")))

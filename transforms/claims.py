@@ -16,7 +16,7 @@ from transforms import numbers
 from transforms.attribution import NONE, Attribution, find_attribution, find_attributions, is_pronoun, leading_subject, normalise_source
 from transforms.dates import MONTHS, WAR_START, DateMention, find_dates, nearest_date
 from transforms.lexicon import load_patterns
-from transforms.prefilter import Prefiltered, fold, fold_window, prefiltered, words_of
+from transforms.prefilter import LeadWords, Prefiltered, fold, fold_window, prefiltered
 from transforms.sentences import Sentence
 
 _CUES = load_patterns("claim_cues.json")
@@ -79,12 +79,23 @@ def _verb_matches(text: str) -> list[re.Match]:
 
 
 def _governor(text: str) -> re.Match | None:
-    """_GOVERNOR.search(text), run only when the text's last word can end a match."""
-    tail = fold_window(text).rstrip()
+    """_GOVERNOR.search(text), run only when the text's last word can end a match, and tried
+    only at the words that begin a verb phrase (as _verb_matches): a search returns the match
+    that starts first, and no match starts elsewhere."""
+    folded = fold_window(text)
+    tail = folded.rstrip()
     start = len(tail)
     while start and "a" <= tail[start - 1] <= "z":
         start -= 1
-    return _unfiltered(_GOVERNOR).search(text) if tail[start:] in _GOVERNOR_LAST_WORDS else None
+    if tail[start:] not in _GOVERNOR_LAST_WORDS:
+        return None
+    governor = _unfiltered(_GOVERNOR)
+    for word in _WORD_RUN.finditer(folded):
+        if word.group() in _VERB_FIRST_WORDS:
+            m = governor.match(text, word.start())
+            if m:
+                return m
+    return None
 
 
 _TRUCE = _rx(r"\b(?:" + _alternation(_CUES["truce"]) + r")\b")
@@ -93,13 +104,20 @@ _TERRITORY = _rx(_CUES["territory_possessive"])
 _POPULATION_BEFORE = _rx(_CUES["population_before"])
 _DEAL = _rx(_CUES["deal"])
 _PAST_RELEASE = _rx(_CUES["past_release"])
-_OCT7 = _rx(_CUES["oct7"])
+# Searched at their first words only (prefilter.LeadWords): each alternative opens with `\b` and
+# one of these words, whole (followed by white space, a hyphen, a dot or a `\b`) or, for
+# "kibbutz\w*", as a prefix.
+_OCT7 = LeadWords(_CUES["oct7"], re.IGNORECASE, words=(
+    "oct", "october", "7", "southern", "in", "israeli", "nova", "hamas", "cross", "attack"), prefixes=("kibbutz",))
 _GAZA = _rx(_CUES["gaza_context"])
 _OTHER_REGION = _rx(_CUES["other_region"])
 _AID = _rx(_CUES["aid_seekers"])
-_PERIOD = _rx(_CUES["period"])
-_CUMULATIVE = _rx(_CUES["cumulative"])
-_EVENT = _rx(_CUES["event"])
+_PERIOD = LeadWords(_CUES["period"], re.IGNORECASE, words=(
+    "in", "over", "during", "within", "since", "overnight", "on", "this", "last", "between"))
+_CUMULATIVE = LeadWords(_CUES["cumulative"], re.IGNORECASE, words=(
+    "since", "death", "overall", "total", "so", "in", "to", "cumulative", "war", "offensive", "months"))
+_EVENT = LeadWords(_CUES["event"], re.IGNORECASE, words=(
+    "in", "killing", "massacre", "strike", "strikes", "airstrike", "air", "attack", "shelling", "raid"))
 _INCLUDING = _rx(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|of\s+those|incl\.)\s+(?:at\s+least\s+|some\s+|more\s+than\s+|about\s+|nearly\s+)?$")
 _PRISON_CONTEXT = _rx(r"\b(?:prisons?|prisoners?|detainees?|jails?|inmates|detention|imprisoned|jailed|held by israel|in israeli custody)\b")
 _HOSTAGE_CONTEXT = _rx(r"\b(?:hostages?|captives?|abductees?|captivity|held in gaza|held by hamas)\b")
@@ -128,17 +146,20 @@ _HUNGER_CAUSE = _rx(r"\b(?:malnutrition|starvation|starved|dehydration|hunger|fa
 _SINCE = _rx(r"\bsince\b")
 # "since Israel resumed its offensive", "since the October 10 ceasefire": a window that opened after
 # the war began (the war's own start is a running total).
-_SINCE_LATER_START = _rx(
+_SINCE_LATER_START = LeadWords(
     r"\bsince\s+(?!(?:the\s+)?(?:war|conflict|fighting|hostilities)\b)(?!(?:the\s+)?(?:start|beginning|outbreak)\s+of\s+(?:the\s+)?(?:war|conflict|hostilities|fighting)\b)"
     r"(?:(?:[\w'’-]+\s+){0,8}?(?:resumed|began|started|entered|took\s+effect|launched|broke\s+down|collapsed|ended|expired)\b"
     r"|the\s+(?:%s)\.?\s+\d{1,2}(?:st|nd|rd|th)?\s+(?:ceasefire|truce|deal)\b"
     r"|(?!oct(?:ober|\.)?\s+7\b)(?:%s)\.?\s+\d{1,2}\b(?!,?\s+2023))"
-    % ("|".join(name.lower() for name in calendar.month_name[1:]), "|".join(MONTHS)))
+    % ("|".join(name.lower() for name in calendar.month_name[1:]), "|".join(MONTHS)), re.IGNORECASE, words=("since",))
 # "bringing the toll to", "raising to 18 the number": what follows is the new running total.
 _RAISE_VERBS = r"(?:bringing|raising|taking|pushing|lifting|brought|raised|took|pushed|(?:has|have|had)\s+(?:now\s+)?(?:risen|climbed|increased|jumped|reached|passed)|rose|climbed|reached)"
 _RAISED_TO = prefiltered(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$",
                         re.IGNORECASE)
 _RAISED_TO_AHEAD = prefiltered(rf"\b{_RAISE_VERBS}\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,5}}?to\b", re.IGNORECASE)
+# Both need one of the same verbs (their required words, the same: a unit test checks it): a
+# sentence without any has no span where either can match, which extract_claims tests once for
+# all its figures.
 # "Hunger deaths reach 111", "the toll tops 40,000": the figure is the running total.
 _TOTAL_REACHES = _rx(r"\b(?:toll|deaths|total|number|tally|count)\s+(?:[\w'’-]+\s+){0,3}?(?:reach|reaches|reached|hits|hit|tops|topped|passes|passed|surpasses|surpassed|exceeds|exceeded|nears|stands\s+at|stood\s+at)\s+(?:(?:at\s+least|more\s+than|over|nearly|about|some|around)\s+)?$")
 _MAX_SUBSETS_SKIPPED = 6
@@ -167,6 +188,9 @@ _SUBGROUP_WORDS = [
 ]
 _FOREIGN_APART = _rx(r"\b(?:foreigners|foreign nationals|thais?|nepalese|filipinos?|dual nationals)\b")
 _SUBGROUP_RX = [(code, _rx(r"\b(?:" + words + r")\b")) for code, words in _SUBGROUP_WORDS]
+# Any one of them: where this finds nothing, none of them can (most phrases name no subgroup).
+_ANY_SUBGROUP = re.compile(r"\b(?:" + "|".join(words for _, words in _SUBGROUP_WORDS) + r")\b", re.IGNORECASE)
+_ISRAELIS = re.compile(r"\bisraelis?\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -229,13 +253,16 @@ _NOT_PLURAL = {"was", "has", "is", "as", "its", "his", "this", "thus", "does", "
 _WORDS_AHEAD = re.compile(r"\s+(?:[A-Za-z][\w’'-]*\s+){0,2}?(?P<w>[a-z][a-z-]{2,}s)\b")
 
 
+_LINKING_WORD = re.compile(r"\b(?:and|or|of|were|are|have|had|been)\b")
+
+
 def _counts_something_else(sentence: str, end: int) -> bool:
     """"Two Egyptian security sources", "three stages": the figure counts a non-metric noun."""
     m = _WORDS_AHEAD.match(sentence, end)
     if not m or m.group("w") in _NOT_PLURAL:
         return False
     between = sentence[end:m.start("w")]
-    return not _VERB.search(between) and not re.search(r"\b(?:and|or|of|were|are|have|had|been)\b", between)
+    return not _VERB.search(between) and not _LINKING_WORD.search(between)
 
 
 def _metric_from(noun: str | None, verb: str | None, sentence: str) -> str | None:
@@ -274,6 +301,12 @@ def _metric_from(noun: str | None, verb: str | None, sentence: str) -> str | Non
     return None
 
 
+_ISRAELI = re.compile(r"\bisraeli\b", re.IGNORECASE)
+_REMAINING_OR_STILL = re.compile(r"\b(?:remaining|still)\b", re.IGNORECASE)
+_THE_BEFORE = re.compile(r"\bthe\s+$")
+_CLAUSE_END = re.compile(r"[;:]|\.\s")
+
+
 def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_start: int) -> _Reading | None:
     noun, mods, head_end = _head(sentence, num.end)
     if next_start < head_end:  # "40 of the more than 100 remaining hostages": look past the head
@@ -299,7 +332,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
         metric = _metric_from(noun, _verb_class(gov), sentence)
         if metric:
             return _Reading(metric, "governing_verb", noun, mods, head_end, 0.92)
-    if noun == "prisoners" and re.search(r"\bisraeli\b", mods, re.I):
+    if noun == "prisoners" and _ISRAELI.search(mods):
         noun = "hostages"  # "33 Israeli detainees" are hostages held in Gaza
     if _BODIES_OF.search(before):
         returned = _RETURN_WORDS.search(before)
@@ -311,9 +344,9 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
     if noun is None and _counts_something_else(sentence, num.end):
         return None
     partitive = bool(_PARTITIVE.match(sentence, num.end))
-    if noun == "hostages" and not partitive and re.search(r"\b(?:remaining|still)\b", mods, re.I):
+    if noun == "hostages" and not partitive and _REMAINING_OR_STILL.search(mods):
         return _Reading("hostages_held", "remaining_hostages", noun, mods, head_end, 0.9)
-    if noun == "hostages" and re.search(r"\bthe\s+$", before) and num.qualifier == "exact":
+    if noun == "hostages" and num.qualifier == "exact" and _THE_BEFORE.search(before):
         return _Reading("hostages_held", "definite_hostage_count", noun, mods, head_end, 0.8)
     # 2. The predicate after the counted noun: "133 hostages remain", "people ... have been killed".
     appositive = _APPOSITIVE.match(sentence, head_end)
@@ -322,7 +355,7 @@ def _read_metric(sentence: str, num: numbers.NumberMention, prev_end: int, next_
         window = sentence[appositive.end():min(after_it.start() if after_it else len(sentence), appositive.end() + 90)]
     else:
         window = sentence[head_end:min(next_start, head_end + 90)]
-    window = re.split(r"[;:]|\.\s", window)[0]
+    window = _CLAUSE_END.split(window, 1)[0]
     for vm in _verb_matches(window):
         if _PARTICIPLE_HELD.match(vm.group(0)) and not _AUXILIARY_BEFORE.search(window, 0, vm.start()):
             continue  # "40 captives held in Gaza would be freed": "held" only describes them
@@ -382,18 +415,23 @@ def _subgroup_phrase(text: str, num_start: int, num_end: int, head_end: int) -> 
 
 
 def _subgroup(phrase: str, metric: str, sentence: str = "") -> str | None:
+    if not _ANY_SUBGROUP.search(phrase):
+        return None
     for code, rx in _SUBGROUP_RX:
         if code == "israelis" and not (metric.startswith("hostages") and _FOREIGN_APART.search(sentence)):
             continue  # Israeli hostages are a subgroup only when foreigners are counted apart
         if rx.search(phrase):
             if code in ("alive", "deceased") and not metric.startswith("hostages"):
                 continue
-            if code == "foreign_nationals" and re.search(r"\bisraelis?\b", phrase, re.I):
+            if code == "foreign_nationals" and _ISRAELIS.search(phrase):
                 continue  # "Israeli and foreign captives" is the whole group, not a part
             if code == "security_forces" and metric in ("killed", "injured") and "soldier" in phrase.lower():
                 continue  # soldiers are a population (israeli_soldiers), not a subgroup
             return code
     return None
+
+
+_PALESTINIAN_OR_HAMAS = re.compile(r"palestinian|hamas", re.IGNORECASE)
 
 
 def _population(metric: str, noun: str | None, mods: str, sentence: str, num_start: int) -> str | None:
@@ -410,7 +448,7 @@ def _population(metric: str, noun: str | None, mods: str, sentence: str, num_sta
     if metric.startswith("bodies_"):
         return "hostages" if _HOSTAGE_CONTEXT.search(sentence[num_start:num_start + 80]) else "gaza_palestinians"
     if metric in ("killed", "injured"):
-        if noun == "soldiers" and not re.search(r"palestinian|hamas", mods, re.I):
+        if noun == "soldiers" and not _PALESTINIAN_OR_HAMAS.search(mods):
             return "israeli_soldiers"
         if noun == "hostages":
             return "hostages"
@@ -432,7 +470,7 @@ def _figure_boundaries(counted: list[numbers.NumberMention]) -> list[numbers.Num
 
 
 def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list[int],
-                num: numbers.NumberMention, last_raise_start: int) -> tuple[str, str]:
+                num: numbers.NumberMention, last_raise_start: int, may_raise: bool = True) -> tuple[str, str]:
     """The words that speak about one figure: the sentence's lead-in before its first figure, the
     clause leading to this figure, and what follows it up to the next figure that is not its own
     subset or to a "bringing the toll to" that starts another figure's clause. Returns (local text,
@@ -446,7 +484,7 @@ def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list
     breaks = list(_CLAUSE_BREAK.finditer(before))
     if breaks and previous is not None:
         before = before[breaks[-1].end():]
-    raised = _RAISED_TO.search(before[-200:])
+    raised = _RAISED_TO.search(before[-200:]) if may_raise else None
     if raised:  # "..., bringing the toll to N": N's clause starts at the cue
         lead_in, before = "", before[-200:][raised.start():]
     end, stopped_at_subset = len(text), False
@@ -460,7 +498,7 @@ def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list
         if len(following) > _MAX_SUBSETS_SKIPPED:
             end = following[_MAX_SUBSETS_SKIPPED].start
     after = text[num.end:end]
-    raise_cue = _RAISED_TO_AHEAD.search(after)
+    raise_cue = _RAISED_TO_AHEAD.search(after) if may_raise else None
     trail = ""
     if raise_cue:
         after = after[:raise_cue.start()]
@@ -476,7 +514,7 @@ def _local_text(text: str, boundaries: list[numbers.NumberMention], starts: list
 
 
 def _scope(metric: str, value: int, sentence: str, population: str | None, mods: str,
-           local: str | None = None, before: str = "") -> tuple[str, str]:
+           local: str | None = None, before: str = "", may_raise: bool = True) -> tuple[str, str]:
     """Scope from the figure's own words (`local`) where a cue could belong to another figure of
     the sentence; release and deal cues are read on the whole sentence."""
     local = sentence if local is None else local
@@ -487,7 +525,7 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
             in_window = _PERIOD.search(local) or _has(_RELEASE_WINDOW, sentence)
             if in_window:
                 return "period", "release_in_window"
-            if _RAISED_TO.search(before) or (_PERFECT.search(local) and not _ON_DAY.search(local)):
+            if (may_raise and _RAISED_TO.search(before)) or (_PERFECT.search(local) and not _ON_DAY.search(local)):
                 return "cumulative", "released_so_far"
             return "event", "release_event"
         if _has(_DEAL, sentence):
@@ -509,7 +547,7 @@ def _scope(metric: str, value: int, sentence: str, population: str | None, mods:
         return ("cumulative", "recovered_so_far") if _PERFECT.search(local) and not _ON_DAY.search(local) else ("event", "bodies_event")
     if _PERIOD.search(local) or _SINCE_LATER_START.search(local):
         return "period", "stated_window"
-    if _RAISED_TO.search(before):
+    if may_raise and _RAISED_TO.search(before):
         return "cumulative", "raised_total"
     if _CUMULATIVE.search(local):
         return "cumulative", "running_total"
@@ -578,7 +616,8 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
         counted = [n for n in found if not n.excluded]
         boundaries = _figure_boundaries(counted)
         starts = [n.start for n in boundaries]
-        last_raise_start = max((m.start() for m in _RAISED_TO_AHEAD.finditer(text)), default=-1)
+        may_raise = _RAISED_TO_AHEAD.may_match(text)
+        last_raise_start = max((m.start() for m in _unfiltered(_RAISED_TO_AHEAD).finditer(text)), default=-1) if may_raise else -1
         for position, num in enumerate(counted):
             prev_end = counted[position - 1].end if position else 0
             next_start = counted[position + 1].start if position + 1 < len(counted) else len(text)
@@ -598,15 +637,14 @@ def extract_claims(sentences: list[Sentence], reference: date | None) -> list[Cl
                     and _COORDINATED.match(text[sentence_claims[-1].extras.get("head_end", 0):num.start])):
                 last = sentence_claims[-1]  # "freed 50 Israeli hostages and 19 foreigners"
                 reading = _Reading(last.metric, "coordinated_with_previous", reading.noun, reading.mods, reading.head_end, 0.8)
-            dead = _DEAD_PREDICATE.match(text, num.end)
-            if dead and (reading is None or reading.metric == "killed") and (
+            if (reading is None or reading.metric == "killed") and (dead := _DEAD_PREDICATE.match(text, num.end)) and (
                     _has(_HOSTAGE_CONTEXT, text) or any(_HOSTAGE_CONTEXT.search(s.text) for s in recent[-2:-1])):
                 # "Israel believes at least 34 of them are dead": hostages held, declared dead
                 reading = _Reading("hostages_held", "hostages_believed_dead", "hostages", "", dead.end(), 0.8)
             if reading is None:
                 continue
-            local, before = _local_text(text, boundaries, starts, num, last_raise_start)
-            claims_here = _build(sentence, num, reading, dates, reference, local, before)
+            local, before = _local_text(text, boundaries, starts, num, last_raise_start, may_raise)
+            claims_here = _build(sentence, num, reading, dates, reference, local, before, may_raise)
             if (reading.rule == "including_subset" and claims_here
                     and not (_PERIOD.match(text, num.end) or _SINCE.search(text[num.end:num.end + 40]))):
                 # "111 deaths, including 80 children": the subset is counted as its whole is
@@ -716,8 +754,11 @@ def _date_from_source_sentence(claim: Claim, attribution: Attribution, recent: l
             return
 
 
+_PRONOUN_START = re.compile(r"^(?:It|They|He|She|The ministry|The agency|The office)\b")
+
+
 def _starts_with_pronoun(text: str) -> bool:
-    return bool(re.match(r"^(?:It|They|He|She|The ministry|The agency|The office)\b", text))
+    return bool(_PRONOUN_START.match(text))
 
 
 _DECIMAL = re.compile(r"\d")
@@ -730,27 +771,31 @@ def _has_digit(text: str) -> bool:
 
 
 _NUMBER_WORD_HINT = re.compile(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|dozen|million|thousand)\b", re.IGNORECASE)
-# A match of _NUMBER_WORD_HINT is a whole word (a `\b` on each side): the sentence's words, which
-# dates and numbers read too, say it without the search.
+# A match of _NUMBER_WORD_HINT is a whole word (a `\b` on each side): the sentence's words (its
+# runs of word characters) say it without the search.
 _NUMBER_HINT_WORDS = frozenset(_NUMBER_WORD_HINT.pattern[len(r"\b(?:"):-len(r")\b")].split("|"))
 
 
 def _maybe_number_words(text: str) -> bool:
-    return not _NUMBER_HINT_WORDS.isdisjoint([word for _, word in words_of(fold(text))])
+    return not _NUMBER_HINT_WORDS.isdisjoint(_WORD_RUN.findall(fold(text)))
+
+
+_CONJUNCT = re.compile(r"\s+(?:and|or)\s+(?:[\w-]+\s+)?[\w-]+")
+_REMAINING_BEFORE = re.compile(r"\bremaining\s+$")
 
 
 def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
            dates: list[DateMention], reference: date | None, local: str | None = None,
-           before: str = "") -> list[Claim]:
+           before: str = "", may_raise: bool = True) -> list[Claim]:
     text = sentence.text
     metric = reading.metric
-    conjunct = re.match(r"\s+(?:and|or)\s+(?:[\w-]+\s+)?[\w-]+", text[reading.head_end:])
+    conjunct = _CONJUNCT.match(text, reading.head_end)
     phrase = _subgroup_phrase(text, num.start, num.end, reading.head_end) + (conjunct.group(0) if conjunct else "")
     subgroup = None if metric == "truce_days" else _subgroup(phrase, metric, text)
     if reading.rule == "hostages_believed_dead":
         subgroup = "deceased"
     population = _population(metric, reading.noun, reading.mods, text, num.start)
-    scope, scope_rule = _scope(metric, num.value, text, population, reading.mods, local, before)
+    scope, scope_rule = _scope(metric, num.value, text, population, reading.mods, local, before, may_raise)
     if metric == "truce_days" and _has(_TRUCE_OVER, text) and not _has(_FUTURE_TRUCE, text):
         scope, scope_rule = "event", "truce_past"
     cause = "malnutrition" if metric == "killed" and _has(_HUNGER_CAUSE, text) else None
@@ -769,7 +814,7 @@ def _build(sentence: Sentence, num: numbers.NumberMention, reading: _Reading,
     # "the release of the remaining 130 captives" also states how many are still held.
     partitive = bool(_PARTITIVE.match(text, num.end))
     if metric == "hostages_released" and not partitive and (
-            re.search(r"\bremaining\s+$", text[max(0, num.start - 30):num.start]) or "remaining" in reading.mods.lower()):
+            _REMAINING_BEFORE.search(text[max(0, num.start - 30):num.start]) or "remaining" in reading.mods.lower()):
         out.append(replace(base, metric="hostages_held", scope="stock", as_of=reference,
                            as_of_rule="published_date",
                            extraction_rule=f"{num.rule}/remaining_stock/state"))

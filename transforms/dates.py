@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from transforms.prefilter import Prefiltered, contains_any, fold, fold_window, required_words, words_of
+from transforms.prefilter import Prefiltered, fold, fold_window
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -47,9 +47,7 @@ _PATTERNS = [
     ("deictic", r"\b(?P<dx>earlier\s+today|later\s+today|today|this\s+morning|this\s+afternoon|this\s+evening|tonight|yesterday(?:\s+(?:morning|afternoon|evening))?|tomorrow(?:\s+(?:morning|afternoon|evening))?|last\s+night|overnight)\b"),
 ]
 _MASTER = re.compile("|".join(f"(?P<k_{name}>{rx})" for name, rx in _PATTERNS), re.IGNORECASE)
-# Every date mention contains one of these words (read off _MASTER): most sentences have none,
-# and are ruled out without running the alternation.
-_MASTER_WORDS = required_words(_MASTER)
+_DAY_ALONE = re.compile(_DAY, re.IGNORECASE)  # fullmatch: a bare day of a range ("12 and 14 March")
 # Where a mention can begin, tested on the folded text: a necessary condition read off the
 # patterns above (each starts at a word boundary with one of these words and what must follow it;
 # md's weekday alone needs no boundary, "xMonday, March 5"; rel_year may start on the space before
@@ -77,10 +75,30 @@ _STARTS = re.compile(r"\b(?=" + "|".join([
     r"(?:\d+|" + _COUNT_WORD + r")\s+(?:day|week)",  # "two days ago"
     _DAY_OF_MONTH, r"(?:19|20)\d\d-", _MONTH_NAME, _WEEKDAY_NAME,
 ]) + ")|(?=" + _WEEKDAY_NAME + r",?\s+(?:" + _MONTH_NAME + r"|\d))")
-# _STARTS, tried at every character, would cost more than it saves; it is tried only where its
-# first word can stand: at the start of a word in _START_WORDS, of a word beginning with a digit
-# or with "earl/late" ("earlier", "earlylast year"), on the space before "this/last/next", and on
-# a weekday inside a word.
+# _STARTS, tried at every character, would itself cost more than it saves: it is tried only near
+# a date's key word, and there only where its first word can stand.
+#
+# Every mention holds one of these key words (folded): a month's first three letters, "day"
+# (weekdays, "today", "yesterday", "days"), "week", "month", "year", "hour", "ago", "night"
+# ("tonight", "overnight"), "morning", "afternoon", "evening", "tomorrow", or is an ISO date.
+# Before its first key word a mention holds only word characters and at most five runs of
+# white space and hyphens ("between 12th and 14th of March", "in the next 48 hours", "the
+# beginning of-March"); md_range's lookahead reads no farther. So every mention starts in
+# a window that ends at a key word and reaches back five such runs, and stops at any other
+# character.
+_MONTH_KEYS = tuple(sorted({name[:3] for name in MONTHS}))
+_KEY_WORDS = _MONTH_KEYS + (
+    "day", "week", "month", "year", "hour", "ago", "night", "morning", "afternoon", "evening", "tomorrow")
+# The patterns whose every match holds a month's key word, or is an ISO date.
+_MONTH_OR_ISO_KINDS = frozenset({"iso", "md_range", "md_or", "md", "part_month", "month_year"})
+_ISO_KEY = re.compile(r"(?:19|20)\d\d-")
+_RUNS_BEFORE_KEY = 5
+# Read on the reversed text from a key word backwards: how far back a mention may start.
+_REACH_BACK = re.compile(r"(?:\w*[\s\-]+){0,%d}\w*" % _RUNS_BEFORE_KEY)
+_WORD = re.compile(r"\w+")
+# Where _STARTS may match in a window: at the start of a word in _START_WORDS, of a word
+# beginning with a digit or with "earl/late" ("earlier", "earlylast year"), on the space before
+# "this/last/next", and on a weekday inside a word.
 _START_WORDS = frozenset(["on", "by", "since", "until", "till", "before", "after", "from", "between",
                           "during", "in", "over", "within", "this", "last", "next", "the", "end",
                           "start", "beginning", "mid", "today", "tonight", "yesterday", "tomorrow",
@@ -88,22 +106,61 @@ _START_WORDS = frozenset(["on", "by", "since", "until", "till", "before", "after
                           "eight", "nine", "ten", *MONTHS, *WEEKDAYS])
 
 
-def _possible_starts(folded: str):
-    """Positions, in order, where _STARTS may match (every position where it does)."""
-    # Words never span lines: a whole article's words are its lines' words, which pubdate,
-    # claims and events read again (words_of is cached by line).
-    line_start = 0
-    for line in folded.split("\n"):
-        for at, token in words_of(line):
-            at += line_start
-            if token in ("this", "last", "next") and at and folded[at - 1].isspace():
-                space = at - 1
-                while space and folded[space - 1].isspace():
-                    space -= 1
+def _key_positions(folded: str) -> list[int]:
+    """Where each key word occurs (overlaps included), in order."""
+    found = []
+    find = folded.find
+    for word in _KEY_WORDS:
+        if word not in folded:  # most are not there, and `in` costs less than a call
+            continue
+        at = find(word)
+        while at >= 0:
+            found.append(at)
+            at = find(word, at + 1)
+    if "-" in folded:
+        found += [m.start() for m in _ISO_KEY.finditer(folded)]
+    found.sort()
+    return found
+
+
+def _windows(folded: str) -> list[tuple[int, int]]:
+    """Disjoint (first, last) spans of positions, in order, holding every position where a date
+    mention can start."""
+    keys = _key_positions(folded)
+    if not keys:
+        return []
+    backwards = folded[::-1]
+    n = len(folded)
+    windows: list[tuple[int, int]] = []
+    for key in keys:
+        first = n - _REACH_BACK.match(backwards, n - key).end()  # the reach ends at first, read backwards
+        if windows and first <= windows[-1][1] + 1:  # keys come in order, and so do their firsts
+            windows[-1] = (windows[-1][0], key)
+        else:
+            windows.append((first, key))
+    return windows
+
+
+def _starts_between(folded: str, first: int, last: int):
+    """Positions in [first, last], in order, where _STARTS may match (every position where it
+    does). A window's first is never inside a word (it reaches back by whole words); a word that
+    `first` cuts (find_full_dates resumes one character into a year) is read from there, as the
+    slice of the text was before: no mention starts inside it but on a weekday, found either way."""
+    for token_match in _WORD.finditer(folded, first):
+        at = token_match.start()
+        if at > last:
+            return
+        token = token_match.group()
+        if token in ("this", "last", "next") and at and folded[at - 1].isspace():
+            space = at - 1
+            while space and folded[space - 1].isspace():
+                space -= 1
+            if space >= first:
                 yield space
-            for offset in _starts_in_word(token):
-                yield at + offset
-        line_start += len(line) + 1
+        for offset in _starts_in_word(token):
+            if at + offset > last:
+                return
+            yield at + offset
 
 
 @lru_cache(maxsize=16384)
@@ -167,19 +224,27 @@ def monday(day: date) -> date:
 def clause_tense(sentence: str, start: int) -> str:
     """Future when the clause leading to the date is a plan or an expectation. Cached: claims,
     events and every reference date ask about the same positions."""
-    window = sentence[max(0, start - 70):start]
-    return "future" if _FUTURE.search(window[_clause_start(window):]) else "past"
+    lo = max(0, start - 70)
+    window = sentence[lo:start]
+    # The sentence is folded once for all its positions (fold is cached); a slice of it holds the
+    # same ASCII letters as the folded slice, and the words looked for are ASCII.
+    folded = fold(sentence)[lo:start]
+    cut = _clause_start(window, folded)
+    if not any(map(folded[cut:].__contains__, _FUTURE.words)):
+        return "past"
+    return "future" if _FUTURE.pattern.search(window[cut:]) else "past"
 
 
 _CUT_MARKS = ",;:—–(\"“”"
 _CUT_VERBS = ("said", "says", "told", "added", "announced", "reported", "confirmed", "stated")
 
 
-def _clause_start(window: str) -> int:
+def _clause_start(window: str, folded: str | None = None) -> int:
     """Where the last _CLAUSE_CUT match in the window ends (0 if none). Its matches are single
     marks and whole verbs, which cannot overlap; without a verb in the window the last one is
-    the last mark, found with rfind instead of the alternation tried at every character."""
-    if any(map(fold_window(window).__contains__, _CUT_VERBS)):
+    the last mark, found with rfind instead of the alternation tried at every character.
+    `folded`: the window folded, when the caller has it."""
+    if any(map((fold_window(window) if folded is None else folded).__contains__, _CUT_VERBS)):
         cuts = list(_CLAUSE_CUT.finditer(window))
         return cuts[-1].end() if cuts else 0
     return max(map(window.rfind, _CUT_MARKS)) + 1
@@ -189,8 +254,12 @@ def _month_number(token: str) -> int:
     return MONTHS[token.lower().rstrip(".")[:3] if token.lower().rstrip(".") not in MONTHS else token.lower().rstrip(".")]
 
 
+_ORDINAL_SUFFIX = re.compile(r"(st|nd|rd|th)\b")
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _parse_md(text: str) -> tuple[int, int]:
-    text = re.sub(r"(st|nd|rd|th)\b", "", text.replace(" of ", " "))
+    text = _ORDINAL_SUFFIX.sub("", text.replace(" of ", " "))
     parts = text.replace(".", " ").split()
     if parts[0].isdigit():
         return _month_number(parts[1]), int(parts[0])
@@ -234,52 +303,56 @@ def _weekday(reference: date, weekday: int, tense: str, prep: str) -> date:
 
 class _Hit(NamedTuple):
     """What a pattern match says before any reference date is known."""
-    match: re.Match
+    match: re.Match  # _resolve reads its groups by name (match["md"])
     kind: str
-    groups: dict
     tense: str  # the clause tense at the match
+
+    @property
+    def groups(self) -> dict:
+        return self.match.groupdict()
 
 
 @lru_cache(maxsize=4096)
 def _scan(text: str) -> tuple[_Hit, ...]:
-    """The matches _MASTER.finditer(text) gives, found at the possible starts only (_STARTS).
-    Cached by text: the same sentence is read by pubdate, claims and events, with different
-    reference dates that only _resolve needs."""
+    """The matches _MASTER.finditer(text) gives, found at the possible starts only (_STARTS,
+    near key words). Cached by text: the same sentence is read by pubdate, claims and events,
+    with different reference dates that only _resolve needs."""
     folded = fold(text)
-    if not contains_any(folded, _MASTER_WORDS):
-        return ()
     hits = []
     resume = 0
-    for start in _possible_starts(folded):
-        if start < resume or not _STARTS.match(folded, start):
+    for first, last in _windows(folded):
+        if last < resume:
             continue
-        m = _MASTER.match(text, start)
-        if m:
-            hits.append(_hit(text, m))
-            resume = m.end()
+        for start in _starts_between(folded, first, last):
+            if start < resume or not _STARTS.match(folded, start):
+                continue
+            m = _MASTER.match(text, start)
+            if m:
+                hits.append(_hit(text, m))
+                resume = m.end()
     return tuple(hits)
 
 
 def _hit(text: str, m: re.Match) -> _Hit:
     # One branch matched; its k_ group encloses all its other groups, so it closes last.
-    return _Hit(m, m.lastgroup[2:], m.groupdict(), clause_tense(text, m.start()))
+    return _Hit(m, m.lastgroup[2:], clause_tense(text, m.start()))
 
 
 def _resolve(hit: _Hit, reference: date) -> tuple[date, date | None, str, str | None, str] | None:
     """(date, date_end, precision, forced tense or None, rule)."""
-    kind, g, tense = hit.kind, hit.groups, hit.tense
+    kind, g, tense = hit.kind, hit.match, hit.tense
     if kind == "iso":
         d = _safe_date(int(g["iso_y"]), int(g["iso_m"]), int(g["iso_d"]))
         return (d, None, "day", None, "iso") if d else None
     if kind == "md_range":
         second = g["r2"]
-        if re.fullmatch(_DAY, g["r1"], re.IGNORECASE):  # "between 12 and 14 March"
+        if _DAY_ALONE.fullmatch(g["r1"]):  # "between 12 and 14 March"
             m2, d2 = _parse_md(second)
-            m1, d1 = m2, int(re.sub(r"\D", "", g["r1"]))
+            m1, d1 = m2, int(_NON_DIGIT.sub("", g["r1"]))
         else:
             m1, d1 = _parse_md(g["r1"])
-            if re.fullmatch(_DAY, second, re.IGNORECASE):
-                m2, d2 = m1, int(re.sub(r"\D", "", second))
+            if _DAY_ALONE.fullmatch(second):
+                m2, d2 = m1, int(_NON_DIGIT.sub("", second))
             else:
                 m2, d2 = _parse_md(second)
         year2 = int(g["r2y"]) if g["r2y"] else None
@@ -295,7 +368,7 @@ def _resolve(hit: _Hit, reference: date) -> tuple[date, date | None, str, str | 
         return (start, end, "range", None, "month_day_range") if start and end else None
     if kind == "md_or":
         m1, d1 = _parse_md(g["o1"])
-        d2 = int(re.sub(r"\D", "", g["o2"]))
+        d2 = int(_NON_DIGIT.sub("", g["o2"]))
         start = (_safe_date(int(g["oy"]), m1, d1) if g["oy"] else _pick_year(m1, d1, reference, None))
         if start is None or d2 <= d1:
             return None
@@ -402,6 +475,24 @@ def find_dates(sentence: str, reference: date) -> list[DateMention]:
     return list(_find_dates(sentence, reference))
 
 
+def find_dates_of_kinds(sentence: str, reference: date, kinds: frozenset[str],
+                        known_safe: bool = False) -> list[DateMention]:
+    """The mentions of find_dates(sentence, reference) found by the named patterns (_PATTERNS),
+    left to right; the others are not resolved, unless one of them may fail to (then all are,
+    so that this fails where find_dates fails, with the same error). `known_safe`: the caller
+    knows resolves_safely(sentence, reference), as it does when that holds for a text the
+    sentence is part of."""
+    if not known_safe and not resolves_safely(sentence, reference):
+        find_dates(sentence, reference)
+    elif kinds <= _MONTH_OR_ISO_KINDS and not _has_month_or_iso_key(fold(sentence)):
+        return []  # none of these kinds can match: the text need not be scanned
+    return [mention for hit in _scan(sentence) if hit.kind in kinds and (mention := _mention(hit, reference)) is not None]
+
+
+def _has_month_or_iso_key(folded: str) -> bool:
+    return any(map(folded.__contains__, _MONTH_KEYS)) or ("-" in folded and _ISO_KEY.search(folded) is not None)
+
+
 @lru_cache(maxsize=4096)
 def _find_dates(sentence: str, reference: date) -> tuple[DateMention, ...]:
     # Cached (immutable mentions): claims and events read each sentence with the same reference.
@@ -443,8 +534,18 @@ _ODD_AFTER_DIGIT = re.compile(r"\d(?:" + "|".join([
 _SAFE_REFERENCES = (date(1900, 1, 1), date(2100, 12, 31))
 
 
+@lru_cache(maxsize=4096)
 def _may_not_resolve(text: str) -> bool:
+    # Cached: pubdate asks about a whole article twice (its full dates, its lines).
     return bool(_CASE_TRAP_IN_TEXT.search(text) or _ODD_AFTER_DIGIT.search(text))
+
+
+def resolves_safely(text: str, reference: date) -> bool:
+    """True when find_dates(text, reference) cannot fail: a caller that needs none of its
+    mentions may then skip it without losing the error that quarantines the article. What
+    holds for a text holds for every part of it (the tests above read characters, and runs of
+    them without anchors or lookarounds)."""
+    return not _may_not_resolve(text) and _SAFE_REFERENCES[0] <= reference <= _SAFE_REFERENCES[1]
 
 
 def find_full_dates(text: str, reference: date) -> list[DateMention]:
@@ -453,10 +554,12 @@ def find_full_dates(text: str, reference: date) -> list[DateMention]:
     mention can hold is read: for a whole article, a few per cent of it. A text where some
     mention may fail to resolve is read whole, so that this fails where find_dates fails, with
     the same error."""
-    if _may_not_resolve(text) or not _SAFE_REFERENCES[0] <= reference <= _SAFE_REFERENCES[1]:
+    if not resolves_safely(text, reference):
         return [d for d in find_dates(text, reference) if d.rule in FULL_DATE_RULES]
     folded = fold(text)
     found = []
+    windows: list[tuple[int, int]] | None = None  # where mentions can start (_windows), once a year is seen
+    w = 0  # the first window that may reach the current begin
     resume = 0  # every position before it is settled: in a match, or no match starts there
     for year in _YEAR.finditer(text):
         if year.start() < resume:
@@ -464,18 +567,22 @@ def find_full_dates(text: str, reference: date) -> list[DateMention]:
         begin = resume
         for stop in _NOT_IN_DATES.finditer(text, resume, year.start()):
             begin = stop.end()
-        line_end = folded.find("\n", year.start())
-        for start in _possible_starts(folded[begin:line_end if line_end >= 0 else len(folded)]):
-            start += begin
-            if start > year.start():
-                break  # a match holding the year starts at or before it
-            if start < resume or not _STARTS.match(folded, start):
-                continue
-            m = _MASTER.match(text, start)
-            if m:
-                mention = _mention(_hit(text, m), reference)
-                if mention is not None and mention.rule in FULL_DATE_RULES:
-                    found.append(mention)
-                resume = m.end()
+        if windows is None:
+            windows = _windows(folded)
+        while w < len(windows) and windows[w][1] < begin:
+            w += 1
+        # a match holding the year starts at or before it
+        for first, last in windows[w:]:
+            if first > year.start():
+                break
+            for start in _starts_between(folded, max(first, begin), min(last, year.start())):
+                if start < resume or not _STARTS.match(folded, start):
+                    continue
+                m = _MASTER.match(text, start)
+                if m:
+                    mention = _mention(_hit(text, m), reference)
+                    if mention is not None and mention.rule in FULL_DATE_RULES:
+                        found.append(mention)
+                    resume = m.end()
         resume = max(resume, year.start() + 1)
     return found

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from itertools import islice
 
-from transforms.dates import DateMention, clause_tense, find_dates, nearest_date
+from transforms.dates import DateMention, clause_tense, find_dates, nearest_date, resolves_safely
+from transforms.events_folded import FoldedSearch, words_pattern
 from transforms.numbers import words_to_int
 from transforms.lexicon import LEXICON_DIR, load_patterns
-from transforms.prefilter import Prefiltered, prefiltered
+from transforms.prefilter import Prefiltered, fold, prefiltered
 from transforms.sentences import Sentence
 
 _LEX = load_patterns("events.json")
@@ -20,6 +20,25 @@ _LEX = load_patterns("events.json")
 _TRIGGERS = [(code, prefiltered(rx, re.IGNORECASE)) for code, rx in _LEX["triggers"]]
 _ACTORS = [(name, prefiltered(rx)) for name, rx in _LEX["actors"]]
 _EXCLUSIONS = {code: prefiltered(rx, re.IGNORECASE) for code, rx in _LEX["exclusions"].items()}
+# The same, searched on the sentence folded once (events_folded.py): its words are tested there,
+# and the case-insensitive patterns run there as case-sensitive twins.
+_TRIGGER_SEARCH = [(code, FoldedSearch(rx)) for code, rx in _TRIGGERS]
+_ACTOR_SEARCH = [(name, FoldedSearch(rx)) for name, rx in _ACTORS]
+_EXCLUSION_SEARCH = {code: FoldedSearch(rx) for code, rx in _EXCLUSIONS.items()}
+
+
+def _any_of_words(searches: list[FoldedSearch]) -> tuple[str, ...] | None:
+    """Words one of which is in every text any of the patterns can match (None: no such words),
+    without those that hold another of them."""
+    if any(search.words is None for search in searches):
+        return None
+    words = {word for search in searches for word in search.words}
+    return tuple(sorted(w for w in words if not any(other != w and other in w for other in words)))
+
+
+# A sentence with none of these words can yield no event.
+_TRIGGER_WORDS = _any_of_words([search for _, search in _TRIGGER_SEARCH])
+_ANY_TRIGGER_WORD = words_pattern(_TRIGGER_WORDS) if _TRIGGER_WORDS is not None else None
 # Types that name something still to come whatever the tense of the clause.
 _FUTURE_TYPES = frozenset(_LEX["future_types"])
 _ANY_TENSE_TYPES = frozenset(_LEX["any_tense_types"])
@@ -48,6 +67,7 @@ _TALKS_SPAN = prefiltered(
     r"|\b(?:talks|negotiations)\s+(?:[\w,]+\s+){0,4}?(?:entered|went\s+into)\s+(?:their|its|a)\s+"
     r"(?P<nth_entered>second|third|fourth|fifth|sixth|seventh|\d+(?:st|nd|rd|th))\s+(?:straight\s+|consecutive\s+)?day\b",
     re.IGNORECASE)
+_TALKS_SPAN_SEARCH = FoldedSearch(_TALKS_SPAN)
 
 
 @dataclass(frozen=True)
@@ -89,21 +109,28 @@ class EventMention:
     confidence: float
 
 
+@lru_cache(maxsize=1)
+def _place_search() -> tuple[tuple[Place, FoldedSearch], ...]:
+    return tuple((place, FoldedSearch(place.pattern)) for place in gazetteer())
+
+
 @lru_cache(maxsize=1024)
 def locate(text: str) -> Place | None:
     """The first gazetteer place named in the text, the most specific first (the list's order)."""
     best: tuple[int, Place] | None = None
-    for place in gazetteer():
-        m = place.pattern.search(text)
-        if m and (best is None or (place.name != "Gaza Strip" and best[1].name == "Gaza Strip")
-                  or (m.start() < best[0] and best[1].name != "Gaza Strip" and place.name != "Gaza Strip")):
-            best = (m.start(), place)
+    folded = fold(text)
+    for place, search in _place_search():
+        at = search.first_start(text, folded)
+        if at is not None and (best is None or (place.name != "Gaza Strip" and best[1].name == "Gaza Strip")
+                               or (at < best[0] and best[1].name != "Gaza Strip" and place.name != "Gaza Strip")):
+            best = (at, place)
     return best[1] if best else None
 
 
 @lru_cache(maxsize=1024)
 def actors_in(text: str) -> str | None:
-    names = [name for name, rx in _ACTORS if rx.search(text)]
+    folded = fold(text)
+    names = [name for name, search in _ACTOR_SEARCH if search.found(text, folded)]
     return ";".join(names) or None
 
 
@@ -162,9 +189,13 @@ def _choose_date(code: str, dates: list[DateMention], text: str, m: re.Match,
     return None
 
 
-def _excluded(code: str, text: str, m: re.Match) -> bool:
-    rx = _EXCLUSIONS.get(code)
-    return bool(rx and rx.search(text[max(0, m.start() - 80):m.end() + 50]))
+def _excluded(code: str, text: str, folded: str, m: re.Match) -> bool:
+    search = _EXCLUSION_SEARCH.get(code)
+    if search is None:
+        return False
+    lo, hi = max(0, m.start() - 80), m.end() + 50
+    # a slice of the folded sentence is the folded slice (the letters tested are ASCII)
+    return search.found(text[lo:hi], folded[lo:hi])
 
 
 def extract_event_mentions(sentences: list[Sentence], reference: date | None) -> list[EventMention]:
@@ -175,10 +206,20 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
     out: list[EventMention] = []
     seen: dict[tuple[str, date, date | None, str], set[str | None]] = {}
     previous_day: tuple[int, DateMention] | None = None  # (sentence index, its last past day)
-    for sentence in sentences:
+    folded_texts = [fold(sentence.text) for sentence in sentences]
+    triggered = [_ANY_TRIGGER_WORD is None or _ANY_TRIGGER_WORD.search(folded) is not None for folded in folded_texts]
+    # A sentence without a trigger word yields nothing itself; its days matter only to a later
+    # sentence that takes them (_CARRY_CUE), and that one yields something only with a trigger
+    # word. Without such a sentence the others are skipped, unless reading their dates could
+    # fail (then they are read, to fail as before).
+    carried = any(is_triggered and _CARRY_CUE.search(sentence.text)
+                  for sentence, is_triggered in zip(sentences, triggered))
+    for sentence, folded, is_triggered in zip(sentences, folded_texts, triggered):
         text = sentence.text
+        if not is_triggered and not carried and resolves_safely(text, reference):
+            continue
         dates = find_dates(text, reference)
-        talks_span = _TALKS_SPAN.search(text)
+        talks_span = _TALKS_SPAN_SEARCH.search(text, folded)
         if (not dates and not talks_span and previous_day is not None
                 and sentence.index - previous_day[0] <= _CARRY_SENTENCES and _CARRY_CUE.search(text)):
             # "His remarks came during a session in Riyadh": the day was named just before.
@@ -192,13 +233,13 @@ def extract_event_mentions(sentences: list[Sentence], reference: date | None) ->
             continue
         place = None
         n_events = 0
-        for code, rx in _TRIGGERS:
+        for code, search in _TRIGGER_SEARCH:
             if n_events >= _MAX_EVENTS_PER_SENTENCE:
                 break  # nothing more is taken from this sentence: its other triggers need no search
-            for m in list(islice(rx.finditer(text), _MAX_PER_TYPE)):
+            for m in search.finditer(text, folded, _MAX_PER_TYPE):
                 if n_events >= _MAX_EVENTS_PER_SENTENCE:
                     break
-                if _excluded(code, text, m):
+                if _excluded(code, text, folded, m):
                     continue
                 if code == "talks" and clause_tense(text, m.start()) == "future":
                     continue  # talks still to come are a talks_resume, if anything

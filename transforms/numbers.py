@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from transforms.prefilter import fold, fold_window, prefiltered, words_of
+from transforms.prefilter import fold, fold_window, prefiltered
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -42,13 +42,40 @@ _NUMBER = re.compile(
 # which its lookahead keeps off word characters). Trying _NUMBER at those words only, in order and
 # resuming after each match, gives the matches finditer gives without trying it at every character.
 _NUMBER_STARTS = frozenset([*_UNITS, *_TENS, "a", "half"])
+# Those words are found by kind. A word that is not a letter first can begin a figure only with a
+# decimal digit, where a run of them begins (the lookbehind rejects runs inside a word). A figure
+# in words holds, whole, one of _WORD_FIGURE_WORDS: a number word, or after "a" and "half" (which
+# begin a figure only so) "dozen", "hundred", "thousand", "million" or "billion". So the words of
+# _NUMBER_STARTS that the sentence holds whole are looked for alone, and "a" and "half" only
+# beside one of those scale words.
+_SCALE_AFTER_A = frozenset(["dozen", "hundred", "thousand", "million", "billion"])
+_WORD_FIGURE_WORDS = frozenset([*_UNITS, *_TENS, *_SCALE_AFTER_A])
+_WORD_RUN = re.compile(r"\w+")
+_DIGIT_RUN = re.compile(r"\d+")
+# The word, whole: its literal first lets the engine find it as str.find does.
+_WHOLE_WORD = {word: re.compile(rf"{word}(?<!\w{word})(?!\w)") for word in _NUMBER_STARTS}
+
+
+def _figure_starts(sentence: str) -> list[int]:
+    """In order, the positions where _NUMBER can match: digit runs, and whole words of _NUMBER_STARTS."""
+    starts = [m.start() for m in _DIGIT_RUN.finditer(sentence)]
+    present = _WORD_FIGURE_WORDS.intersection(_WORD_RUN.findall(fold(sentence)))
+    if present:
+        words = present & _NUMBER_STARTS
+        if not _SCALE_AFTER_A.isdisjoint(present):
+            words |= {"a", "half"}
+        folded = fold(sentence)
+        for word in words:
+            starts += [m.start() for m in _WHOLE_WORD[word].finditer(folded)]
+        starts.sort()
+    return starts
 
 
 def _number_matches(sentence: str) -> list[re.Match]:
     found = []
     resume = 0
-    for at, word in words_of(fold(sentence)):
-        if at >= resume and (word in _NUMBER_STARTS or not word[0].isalpha()):
+    for at in _figure_starts(sentence):
+        if at >= resume:
             m = _NUMBER.match(sentence, at)
             if m:
                 found.append(m)
@@ -97,6 +124,17 @@ _EXCLUDE_AFTER = [
     ("compound", re.compile(r"^-(?:member|storey|story|floor|page|point|man|woman|strong|kilometre|kilometer|km|mile|metre|meter|hour|minute|second|year|seat|bed|room|car|truck|inch|foot|gram|kg|tonne|ton)s?\b", re.I)),
     ("measure", re.compile(r"^\s*(?:km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|kg|kilograms?|tonnes?|tons?|litres?|liters?|hours?|hrs|minutes?|mins?|seconds?|years?|decades?|centuries|trucks?|lorries|rockets?|missiles?|drones?|pallets?|parcels?|tons?|calories|acres|dunams?|square)\b", re.I)),
 ]
+
+
+def _first_of(reasons: list[tuple[str, re.Pattern]]) -> re.Pattern:
+    """One pattern whose match at the start of a text names (as its lastgroup) the first of the
+    reasons, in order, whose pattern matches there. Each of them is anchored at the start (a
+    search of one can only match there), and an alternation tries its branches in order."""
+    return re.compile("|".join(f"(?P<{reason}>{rx.pattern})" for reason, rx in reasons), re.IGNORECASE)
+
+
+_EXCLUDED_AFTER = _first_of(_EXCLUDE_AFTER)
+_EXCLUDED_AFTER_DURATION = _first_of([(reason, rx) for reason, rx in _EXCLUDE_AFTER if reason != "measure"])
 _EXCLUDE_BEFORE = [
     ("money", re.compile(r"(?:[$€£₪]|\bus\$|\busd|\beur)\s*$", re.I)),
     ("date", re.compile(rf"(?:^|[^a-z])(?:{_MONTH})\s+$", re.I)),
@@ -109,6 +147,7 @@ _EXCLUDE_BEFORE = [
 ]
 _NAME_BEFORE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*,\s+$")
 _AGE_AFTER = re.compile(r",\s+(?:who|whose|a|an|said|says|told|recalled|explained|added|from|wept|lost|fled)\b", re.I)
+_OF_AHEAD = re.compile(r"\s+of\b")
 _ONE_OK = re.compile(r"^\s+(?:[\w-]+\s+){0,2}?(?:person|people|palestinians?|israelis?|child|children|woman|women|man|men|hostages?|captives?|soldiers?|civilians?|journalists?|medics?|doctors?|worker|body|prisoners?|detainees?|resident|baby|infant|girl|boy|teenager|minor|(?:was|has been|is|were) (?:killed|injured|wounded|released|freed|found))\b", re.I)
 
 
@@ -127,8 +166,11 @@ class NumberMention:
     excluded: str | None = None  # why it is not a countable figure
 
 
+_TOKEN_SPLIT = re.compile(r"[\s-]+")
+
+
 def words_to_int(text: str) -> int | None:
-    tokens = re.split(r"[\s-]+", text.lower().replace(" and ", " "))
+    tokens = _TOKEN_SPLIT.split(text.lower().replace(" and ", " "))
     if tokens[:3] == ["half", "a", "million"]:
         return 500_000
     total = current = 0
@@ -163,13 +205,17 @@ def _digits_value(digits: str, scale: str | None) -> int:
     return int(round(number))
 
 
+# Read on the reversed folded window: the white space that ends it (what rstrip strips: `\s` is
+# str.isspace), then the letters before that.
+_LAST_WORD_REVERSED = re.compile(r"\s*([a-z]*)")
+
+
 def _last_word(window: str) -> tuple[str, str]:
     """The letters that end a window (folded, white space stripped), and its last character."""
-    tail = fold_window(window).rstrip()
-    start = len(tail)
-    while start and "a" <= tail[start - 1] <= "z":
-        start -= 1
-    return tail[start:], tail[-1:]
+    backwards = fold_window(window)[::-1]
+    m = _LAST_WORD_REVERSED.match(backwards)
+    at = m.start(1)
+    return m.group(1)[::-1], backwards[at:at + 1]
 
 
 # _QUALIFIER_RX and _EXCLUDE_BEFORE close with `\s+$` or `\s*$`: what they match ends the window
@@ -189,9 +235,21 @@ _EXCLUDE_BEFORE_LAST_WORDS = frozenset([
 _EXCLUDE_BEFORE_LAST_CHARS = frozenset(".:/$€£₪")
 
 
-def _qualifier(sentence: str, start: int) -> tuple[str, str | None, int]:
+def _words_before(sentence: str, start: int) -> tuple[str, str, str]:
+    """_last_word of the 40 characters before `start` (its word), and of the 30 before it (word
+    and character), from one reading: the 30 are the 40's end, so their reversed text is a prefix
+    of the 40's, which the match reads as far as it reaches."""
+    backwards = fold_window(sentence[max(0, start - 40):start])[::-1]
+    m = _LAST_WORD_REVERSED.match(backwards)
+    spaces = min(m.start(1), 30)
+    return (m.group(1)[::-1], backwards[spaces:min(m.end(1), 30)][::-1],
+            backwards[spaces:spaces + 1] if spaces < 30 else "")
+
+
+def _qualifier(sentence: str, start: int, last_word: str) -> tuple[str, str | None, int]:
+    """The qualifier before the figure at `start`; last_word: that of the 40 characters before it."""
     window_start = max(0, start - 40)
-    if _last_word(sentence[window_start:start])[0] not in _QUALIFIER_LAST_WORDS:
+    if last_word not in _QUALIFIER_LAST_WORDS:
         return "exact", None, start
     match = _QUALIFIER_RX.search(sentence[window_start:start])
     if not match:
@@ -200,23 +258,25 @@ def _qualifier(sentence: str, start: int) -> tuple[str, str | None, int]:
     return _QUALIFIER_CODE[words.lower()], words, window_start + match.start("q")
 
 
-def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
-    after = sentence[match.end():match.end() + 30]
+def _exclusion(sentence: str, match: re.Match, value: int, last_word: str, last_char: str) -> str | None:
+    """Why the figure is not a countable claim, if it is not; last_word and last_char: those of
+    the 30 characters before it."""
+    end = match.end()
+    after = sentence[end:end + 30]
     before = sentence[max(0, match.start() - 30):match.start()]
-    digits = match.group("digits")
-    for reason, rx in _EXCLUDE_AFTER:
-        if match.group("dur") and reason == "measure":
-            continue
-        if rx.search(after):
-            return reason
-    last_word, last_char = _last_word(before)
+    digits, scale, words, duration = match.group("digits", "scale", "words", "dur")
+    # a duration is a measure already: "three weeks" is not excluded as one
+    first = (_EXCLUDED_AFTER_DURATION if duration else _EXCLUDED_AFTER).match(after)
+    if first:
+        return first.lastgroup
     if last_word in _EXCLUDE_BEFORE_LAST_WORDS or last_char in _EXCLUDE_BEFORE_LAST_CHARS:
         for reason, rx in _EXCLUDE_BEFORE:
             if rx.search(before):
                 return reason
-    if value < 120 and _NAME_BEFORE.search(before) and _AGE_AFTER.match(after):
+    # _NAME_BEFORE closes with `,\s+$`: a comma ends the window's stripped text
+    if value < 120 and last_char == "," and _NAME_BEFORE.search(before) and _AGE_AFTER.match(after):
         return "age"  # "Hanan Abu Saleh, 67, who fled ..."
-    if digits and not match.group("scale"):
+    if digits and not scale:
         plain = digits.replace(",", "")
         if "," not in digits and len(plain) == 4 and 1900 <= value <= 2100:
             return "year"
@@ -224,14 +284,14 @@ def _exclusion(sentence: str, match: re.Match, value: int) -> str | None:
             return "id"
         if "." in digits:
             return "decimal"
-    words = match.group("words")
-    following = sentence[match.end():match.end() + 60]
-    if words and words.lower() in ("one", "a") and (re.match(r"\s+of\b", following) or not _ONE_OK.match(following)):
-        if not match.group("dur"):
+    if words and not duration and words.lower() in ("one", "a"):
+        following = sentence[end:end + 60]
+        if _OF_AHEAD.match(following) or not _ONE_OK.match(following):
             return "pronoun_one"
     return None
 
 
+_DURATION_UNIT = re.compile(r"day|week|month", re.IGNORECASE)
 _UNIT_LONG = prefiltered(r"\b(?:a|an|one)\s+(?P<u>day|week|month)[- ]long\b", re.IGNORECASE)
 
 
@@ -256,43 +316,43 @@ def _find_numbers(sentence: str) -> list[NumberMention]:
         if skip_next:
             skip_next = False
             continue
-        if match.group("words"):
-            value = words_to_int(match.group("words"))
+        words, digits, scale, duration = match.group("words", "digits", "scale", "dur")
+        if words:
+            value = words_to_int(words)
             rule = "number_words"
             if value is None:
                 continue
         else:
-            value = _digits_value(match.group("digits"), match.group("scale"))
-            rule = "digits_scale" if match.group("scale") else "digits"
+            value = _digits_value(digits, scale)
+            rule = "digits_scale" if scale else "digits"
         unit = None
-        if match.group("dur"):
-            unit_word = re.search(r"day|week|month", match.group("dur"), re.I).group(0).lower()
-            unit = unit_word
+        if duration:
+            unit = _DURATION_UNIT.search(duration).group(0).lower()
             rule = "duration"
-        end = match.end()
+        start, end = match.span()
         value_low = value_high = None
-        start = match.start()
         # Ranges: "10 to 20", "between 10 and 20", "10-20".
         if i + 1 < len(matches):
             nxt = matches[i + 1]
-            joiner = sentence[match.end():nxt.start()]
+            joiner = sentence[end:nxt.start()]
             if _RANGE_JOIN.match(joiner) and (joiner.strip() not in ("and", "or") or
                                               _BETWEEN.search(sentence[max(0, start - 12):start]) or joiner.strip() == "or"):
-                high = (words_to_int(nxt.group("words")) if nxt.group("words")
-                        else _digits_value(nxt.group("digits"), nxt.group("scale")))
-                if nxt.group("scale") and not match.group("scale") and match.group("digits"):
-                    value = _digits_value(match.group("digits"), nxt.group("scale"))
-                if high is not None and high > value and (joiner.strip() != "or" or nxt.group("dur")):
+                next_words, next_digits, next_scale, next_duration = nxt.group("words", "digits", "scale", "dur")
+                high = words_to_int(next_words) if next_words else _digits_value(next_digits, next_scale)
+                if next_scale and not scale and digits:
+                    value = _digits_value(digits, next_scale)
+                if high is not None and high > value and (joiner.strip() != "or" or next_duration):
                     value_low, value_high = value, high
                     end = nxt.end()
-                    unit = unit or (re.search(r"day|week|month", nxt.group("dur"), re.I).group(0).lower()
-                                    if nxt.group("dur") else None)
+                    unit = unit or (_DURATION_UNIT.search(next_duration).group(0).lower()
+                                    if next_duration else None)
                     rule = "range"
                     skip_next = True
-        qualifier, qualifier_text, _ = _qualifier(sentence, start)
+        word_40, word_30, char_30 = _words_before(sentence, start)
+        qualifier, qualifier_text, _ = _qualifier(sentence, start, word_40)
         if qualifier == "exact" and _POSTFIX_QUALIFIER.match(sentence[end:end + 10]):
             qualifier, qualifier_text = "at_least", sentence[end:end + 10].strip().split()[0]
-        excluded = _exclusion(sentence, match, value)
+        excluded = _exclusion(sentence, match, value, word_30, char_30)
         if unit:
             factor = _DURATION_DAYS[unit]
             value *= factor

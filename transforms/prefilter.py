@@ -291,14 +291,19 @@ class Prefiltered:
         characters a match consumes (never its lookarounds), so a match inside the span holds one
         there: only the span is tested, and a search over a few characters of a long sentence
         stays as cheap as the search itself."""
-        if self.words is None:
+        words = self.words
+        if words is None:
             return True
         if pos or endpos < len(text):
-            text = text[pos:endpos]
-            folded = _fold(text)
-        else:  # a short window is folded afresh (cheaper than caching it, and seldom seen twice)
-            folded = fold_window(text) if len(text) <= 64 else fold(text)
-        return any(map(folded.__contains__, self.words))
+            folded = _fold(text[pos:endpos])
+        elif len(text) <= 64:  # a short window is folded afresh (cheaper than caching it, and seldom seen twice)
+            folded = fold_window(text)
+        else:
+            folded = fold(text)
+        for word in words:  # a loop: cheaper than any(map(...)) for the few words a pattern has
+            if word in folded:
+                return True
+        return False
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         return self.pattern.search(text, pos, endpos) if self.may_match(text, pos, endpos) else None
@@ -315,6 +320,53 @@ class Prefiltered:
 
     def __repr__(self) -> str:
         return f"Prefiltered({self.pattern!r}, words={self.words!r})"
+
+
+class LeadWords(Prefiltered):
+    """A prefiltered pattern whose every match starts at a word (a run of word characters) that,
+    folded, is one of `words` or begins with one of `prefixes`: a search of a whole text tries the
+    pattern at those words only.
+
+    A search tries the pattern at each position in turn and returns the first match; when no
+    match can start anywhere else, trying the positions of those words in order gives the same
+    match. The words are found by `in` and one literal-first regex each, instead of the engine
+    trying the pattern's alternation at every character. The caller vouches for the words (each
+    alternative of the pattern opens with a word boundary and one of them, whole or as a prefix); tests
+    check that the searches agree. A search over a span (pos, endpos) is the plain prefiltered one.
+    """
+
+    def __init__(self, pattern: re.Pattern | str, flags: int = 0, words: tuple[str, ...] = (),
+                 prefixes: tuple[str, ...] = ()):
+        super().__init__(pattern, flags)
+        self.lead_words, self.lead_prefixes = tuple(words), tuple(prefixes)
+        # the literal first lets the engine find it as str.find does; the lookbehind then asks
+        # for the start of a word, and (for a whole word) the lookahead for its end
+        self._finders = ([(w, re.compile(rf"{re.escape(w)}(?<!\w{re.escape(w)})(?!\w)")) for w in words]
+                         + [(p, re.compile(rf"{re.escape(p)}(?<!\w{re.escape(p)})")) for p in prefixes])
+
+    def starts(self, folded: str) -> list[int]:
+        """Where a match can start in the folded text, in order (a position may come twice)."""
+        found: list[int] = []
+        for needle, finder in self._finders:
+            if needle in folded:
+                found += [m.start() for m in finder.finditer(folded)]
+        found.sort()
+        return found
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        if pos or endpos < len(text):
+            return super().search(text, pos, endpos)
+        if not self.may_match(text):
+            return None
+        match = self.pattern.match
+        for at in self.starts(fold_window(text) if len(text) <= 64 else fold(text)):
+            m = match(text, at)
+            if m:
+                return m
+        return None
+
+    def __repr__(self) -> str:
+        return f"LeadWords({self.pattern!r}, words={self.lead_words!r}, prefixes={self.lead_prefixes!r})"
 
 
 def exact_strings(pattern: re.Pattern) -> frozenset[str] | None:
@@ -354,11 +406,16 @@ class NearAnchors:
     exactly; a match found in a window that starts at or beyond the next anchor's earliest start
     may belong to a later anchor (and may have been cut short by the window's end), so it is left
     for the next window to find.
+
+    `viable(text, anchor)`, when given, says whether a match can hold that anchor (e.g. what must
+    stand just before it); anchors no match can hold are dropped, which keeps the above true.
     """
 
     def __init__(self, pattern: re.Pattern, anchor_words: tuple[str, ...], runs_before: int,
-                 stops: re.Pattern, reach: int | None = None, runs_after: int | None = None):
+                 stops: re.Pattern, reach: int | None = None, runs_after: int | None = None,
+                 viable=None):
         assert (reach is None) != (runs_after is None)
+        self.viable = viable
         assert not any(word[:1].isspace() for word in anchor_words)
         self.pattern = pattern
         self.anchor_words = anchor_words
@@ -369,6 +426,8 @@ class NearAnchors:
 
     def finditer(self, text: str) -> list[re.Match]:
         anchors = word_starts(fold(text), self.anchor_words)
+        if self.viable is not None:
+            anchors = [a for a in anchors if self.viable(text, a)]
         if not anchors:
             return []
         found: list[re.Match] = []

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from transforms.clean import Line
-from transforms.dates import MONTHS, WAR_START, WEEKDAYS, find_dates, find_full_dates
+from transforms.dates import MONTHS, WAR_START, WEEKDAYS, find_dates_of_kinds, find_full_dates, resolves_safely
 from transforms.prefilter import NearAnchors, prefiltered
 
 _DATE_LINE = re.compile(
@@ -28,7 +28,11 @@ _DATE_LINE = NearAnchors(_DATE_LINE, ("date", "posted", "published"), runs_befor
 # checked after it, by the lookbehind): the engine then jumps between the 1s of the text instead
 # of trying the lookbehind at every character. Same matches, same group.
 _EPOCH_MS = re.compile(r"(1(?<!\d1)[5-9]\d{11})(?!\d)")
-_ISO_TS = prefiltered(r"\b(20\d{2}-\d{2}-\d{2})T\d{2}:\d{2}")
+# r"\b(20\d{2}-\d{2}-\d{2})T\d{2}:\d{2}", written to start with its literal "T" (the date before
+# it is checked by the lookbehind), so that the engine jumps between the Ts of the text instead of
+# trying the pattern at every character; every match has the date's ten characters before its T,
+# so the leftmost T is the leftmost match. _iso_timestamp gives the original's group 0 and 1.
+_ISO_TS_AT_T = re.compile(r"T(?<=\b20\d\d-\d\d-\d\dT)\d\d:\d\d")
 _WAR_MONTHS = re.compile(
     r"\b(?P<q>nearly|almost|more than|over|about|some|around)?\s*(?P<n>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
     r"[\s-]months?(?:[\s-]long|[\s-]old)?\s+(?:of\s+(?:the\s+)?(?:war|conflict|fighting|bombardment|offensive)|war|conflict|ago|since|into the war)",
@@ -45,6 +49,11 @@ _WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eig
           "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
           "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20}
 _WEEKDAY = prefiltered(r"\b(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+")
+_PLANNED = re.compile(r"\b(?:will|would|expected|set to|next|due|scheduled|plans?)\b", re.I)
+_OTHER_WEEK = re.compile(r"\b(?:last|next|every|each|this past|a week from|the previous|the following)\s+$", re.I)
+# The mentions that can name a day near publication: month-day dates, ISO dates, parts of months.
+_DAY_KINDS = frozenset({"md", "iso", "part_month"})
 _EARLIEST, _LATEST = date(2023, 10, 7), date(2030, 12, 31)
 
 
@@ -104,12 +113,22 @@ def _strong_evidence(text: str) -> PublishedDate | None:
         value = datetime.fromtimestamp(int(m.group(1)) / 1000, tz=timezone.utc).date()
         if _EARLIEST <= value <= _LATEST:
             return PublishedDate(value, "epoch", 0.9, m.group(1), "epoch_ms_in_id")
-    m = _ISO_TS.search(text)
-    if m:
-        value = parse_metadata_date(m.group(1))
+    stamp = _iso_timestamp(text)
+    if stamp:
+        evidence, day = stamp
+        value = parse_metadata_date(day)
         if value and _EARLIEST <= value <= _LATEST:
-            return PublishedDate(value, "timestamp", 0.9, m.group(0), "iso_timestamp")
+            return PublishedDate(value, "timestamp", 0.9, evidence, "iso_timestamp")
     return None
+
+
+def _iso_timestamp(text: str) -> tuple[str, str] | None:
+    """The first "2024-03-05T12:30" of the text, and its date."""
+    m = _ISO_TS_AT_T.search(text)
+    if m is None:
+        return None
+    start = m.start() - 10
+    return text[start:m.end()], text[start:m.start()]
 
 
 _WEEKDAY_DATE = re.compile(
@@ -161,12 +180,14 @@ def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
         return PublishedDate(None, "unknown", 0.0, None, "no_anchor")
     past_dates, future_dates, caption_dates, day_dates = [], [], [], []
     lede: list[str] = []
+    reference = rough + timedelta(days=7)
+    text_is_safe = resolves_safely(text, reference)  # then so is each of its lines
     for line in lines:
         if line.kind == "boilerplate":
             continue
         if line.kind == "body" and len(lede) < 2:
             lede.append(line.text)
-        for mention in find_dates(line.text, rough + timedelta(days=7)):
+        for mention in find_dates_of_kinds(line.text, reference, _DAY_KINDS, text_is_safe):
             if mention.precision not in ("day", "week") or mention.rule == "october_7_anchor":
                 continue
             if not mention.rule.startswith(("month_day", "iso", "part_of_month")):
@@ -183,12 +204,14 @@ def infer_from_text(text: str, lines: list[Line]) -> PublishedDate:
     for line in lines:
         if line.kind == "boilerplate":
             continue
-        for sentence_text in re.split(r"(?<=[.!?])\s+", line.text):
+        if not _WEEKDAY.may_match(line.text):
+            continue  # no weekday in the line, so none in its sentences
+        for sentence_text in _SENTENCE_GAP.split(line.text):
             for m in _WEEKDAY.finditer(sentence_text):
                 window = sentence_text[max(0, m.start() - 60):m.start()]
-                if re.search(r"\b(?:will|would|expected|set to|next|due|scheduled|plans?)\b", window, re.I):
+                if _PLANNED.search(window):
                     continue
-                if re.search(r"\b(?:last|next|every|each|this past|a week from|the previous|the following)\s+$", window, re.I):
+                if _OTHER_WEEK.search(window):
                     continue  # "last Friday" is the week before: it does not name a day near publication
                 weight = 2.0 if (line.kind == "headline" or line.text in lede) else 1.0
                 weekday_weights[WEEKDAYS[m.group("wd").lower()]] = weekday_weights.get(WEEKDAYS[m.group("wd").lower()], 0) + weight

@@ -18,6 +18,7 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _TOKEN_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _TOKEN_CHARS = frozenset(string.ascii_letters + ".")
+_DOTTED_ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")  # fullmatch: "u.s"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _is_abbreviation(line: str, dot_at: int) -> bool:
     if token in _ABBREVIATIONS:
         return True
     # Single initials ("John F. Kennedy") and dotted acronyms ("U.S.") do not end sentences.
-    return len(token) == 1 or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", token))
+    return len(token) == 1 or bool(_DOTTED_ACRONYM.fullmatch(token))
 
 
 def split_line(line: Line, first_index: int = 0) -> list[Sentence]:
@@ -66,13 +67,12 @@ def split_line(line: Line, first_index: int = 0) -> list[Sentence]:
     pieces.append((begin, len(text)))
     sentences = []
     for a, b in pieces:
-        # Trim white space so that quote == text[start:end] exactly.
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            sentences.append(Sentence(line.start + a, line.start + b, text[a:b], line.kind,
+        # Trim white space so that quote == text[start:end] exactly (strip removes what isspace names).
+        piece = text[a:b]
+        trimmed = piece.strip()
+        if trimmed:
+            a += len(piece) - len(piece.lstrip())
+            sentences.append(Sentence(line.start + a, line.start + a + len(trimmed), trimmed, line.kind,
                                       first_index + len(sentences)))
     return sentences
 

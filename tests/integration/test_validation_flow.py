@@ -121,7 +121,9 @@ def test_chunked_validation_gives_the_same_verdicts(published, tmp_path, monkeyp
     root, whole = published
     # A duplicated claim id across chunks must still be found by the keys pass: not here (the
     # blocking test covers it); here the verdicts of a clean run must not change.
-    monkeypatch.setattr(flows.pipeline, "CHUNK_ROWS", {"articles": 1, "claims": 1, "event_mentions": 2})
+    monkeypatch.setattr(flows.pipeline, "CHUNK_ROWS", {"articles": 1, "claims": 1, "event_mentions": 2, "events": 1})
+    # ... and the cross-row passes split by hash of the columns compared rows share.
+    monkeypatch.setattr(flows.pipeline, "CROSS_ROW_ROWS", 2)
     summary = etl_flow(str(root / "in"), str(tmp_path / "out"), reference_path=str(root / "moh.csv"))
     assert summary.validation.outcome == whole.validation.outcome == "passed_with_flags"
     assert ({(f.table, f.name, f.unexpected_count) for f in summary.validation.failures}

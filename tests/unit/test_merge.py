@@ -87,3 +87,42 @@ def test_places_that_differ_keep_events_apart_and_a_missing_place_joins():
     events, linked = merge_events(mentions, pd.DataFrame({"article_id": [], "outlet": []}))
     assert len(events) == 2
     assert linked.set_index("mention_id").loc["m3", "event_id"] is not None
+
+
+def _sorted_mention(mention_id: str, event_type: str, day: str, location: str | None = None) -> dict:
+    when = pd.Timestamp(day).date()
+    return {"mention_id": mention_id, "article_id": "a-" + mention_id, "published_date": when,
+            "event_type": event_type, "event_date": when, "event_date_end": None, "date_precision": "day",
+            "tense": "past", "location": location, "location_lat": None, "location_lon": None, "actors": None}
+
+
+def test_a_cluster_is_handed_on_as_soon_as_no_later_mention_can_join_it():
+    # The merge streams: after the third mention (a week later), the first two are one closed
+    # event, yielded before the input is exhausted, so the flow never holds all mentions.
+    from transforms.merge import merge_sorted_mentions
+
+    consumed = []
+
+    def feed():
+        for m in [_sorted_mention("m1", "strike", "2024-03-01"), _sorted_mention("m2", "strike", "2024-03-02"),
+                  _sorted_mention("m3", "strike", "2024-03-09"), _sorted_mention("m4", "talks", "2024-03-01")]:
+            consumed.append(m["mention_id"])
+            yield m
+
+    stream = merge_sorted_mentions(feed(), {})
+    event, members = next(stream)
+    assert members == ["m1", "m2"] and event["n_mentions"] == 2
+    assert consumed == ["m1", "m2", "m3"]
+    assert [members for _, members in stream] == [["m3"], ["m4"]]
+
+
+def test_streamed_merge_equals_the_frame_merge():
+    from transforms.merge import MENTION_ORDER, merge_sorted_mentions
+
+    records = [_sorted_mention("b", "strike", "2024-03-02", "Rafah"), _sorted_mention("a", "strike", "2024-03-01"),
+               _sorted_mention("c", "strike", "2024-03-01", "Jabalia"), _sorted_mention("d", "talks", "2024-05-05")]
+    events, linked = merge_events(pd.DataFrame(records), pd.DataFrame({"article_id": [], "outlet": []}))
+    records.sort(key=lambda m: tuple(m[c] for c in MENTION_ORDER))
+    streamed = list(merge_sorted_mentions(records, {}))
+    assert sorted(e["event_id"] for e, _ in streamed) == events["event_id"].tolist()
+    assert {m: e["event_id"] for e, ms in streamed for m in ms} == dict(zip(linked["mention_id"], linked["event_id"]))

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 from tests.casesets import load_cases
 from transforms import attribution, claims, clean, dates, events, numbers, pubdate, sentences
-from transforms.prefilter import NearAnchors, Prefiltered, fold, required_words
+from transforms.prefilter import LeadWords, NearAnchors, Prefiltered, fold, required_words
 
 CASE_TEXTS = [c["text"] for name in ("claims_cases.jsonl", "date_cases.jsonl", "event_cases.jsonl")
               for c in load_cases(name)]
@@ -436,3 +436,35 @@ def test_caches_return_fresh_lists():
     found = attribution.find_attributions("The ministry said 30 people were killed.")
     found.clear()
     assert attribution.find_attributions("The ministry said 30 people were killed.")
+
+
+_LEAD_WORDS = [value for value in vars(claims).values() if isinstance(value, LeadWords)]
+
+
+@pytest.mark.parametrize("folded, words, prefixes, starts", [
+    ("since the war, in gaza", ("since", "in"), (), [0, 15]),
+    ("inside within in", ("in",), (), [14]),  # whole words only
+    ("kibbutzim and kibbutz", (), ("kibbutz",), [0, 14]),  # a prefix begins a word
+    ("x7 7th 7", ("7",), (), [7]),
+    ("nothing here", ("in",), (), []),
+])
+def test_lead_word_starts(folded, words, prefixes, starts):
+    assert LeadWords("x", words=words, prefixes=prefixes).starts(folded) == starts
+
+
+def test_searches_at_lead_words_find_what_the_full_searches_find():
+    assert len(_LEAD_WORDS) >= 5
+    rng = random.Random(20261208)
+    for lead in _LEAD_WORDS:
+        # the pattern's own words, its lead words glued to others, and the case traps
+        words = sorted(set(re.findall(r"[a-z]+", lead.pattern.pattern)) | set(lead.lead_words) | set(lead.lead_prefixes))
+        pieces = words + [w + "x" for w in lead.lead_words] + ["x" + w for w in lead.lead_words] + [
+            "7", "12", "Oct.", "October 7", "\u017fince", "\u0130n", "-", "’s", "the", "X", "Gaza", "killed", "."]
+        for _ in range(4000):
+            text = "".join(rng.choice(pieces) + rng.choice([" ", " ", "", "  ", "-", ", ", "\n", "."])
+                           for _ in range(rng.randint(1, 10)))
+            got, want = lead.search(text), lead.pattern.search(text)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (lead, text)
+        for text in CASE_TEXTS:
+            got, want = lead.search(text), lead.pattern.search(text)
+            assert (got and got.span()) == (want and want.span()), (lead, text)

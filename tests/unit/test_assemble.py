@@ -1,0 +1,66 @@
+"""Out-of-core assembly (flows.assemble): streaming chunks, bounded row groups, one file per month."""
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from flows import assemble
+from schemas import TABLES
+
+
+@pytest.mark.parametrize("n_rows, chunk, sizes", [
+    (0, 4, []), (3, 4, [3]), (4, 4, [4]), (10, 4, [4, 4, 2]), (10, 1, [1] * 10),
+])
+def test_chunks_have_exactly_the_asked_size_and_keep_order(n_rows, chunk, sizes, monkeypatch):
+    monkeypatch.setattr(assemble, "READ_BATCH_ROWS", 3)  # batches that do not line up with chunks
+    con = duckdb.connect()
+    parts = list(assemble.chunks(con, f"SELECT range AS i FROM range({n_rows}) ORDER BY i", chunk))
+    assert [len(p) for p in parts] == sizes
+    assert [i for p in parts for i in p["i"]] == list(range(n_rows))
+
+
+def _claims(n: int) -> pa.Table:
+    """n claims over two months and no date, ids in reverse so the writer must sort."""
+    rows = [{"claim_id": f"c{n - i:05d}", "article_id": "a", "source_path": "p.txt", "metric": "killed",
+             "value": i, "quote": "x" * 200, "quote_start": 0, "char_start": 0, "char_end": 1,
+             "number_text": "1", "flags": [], "qualifier": "exact", "scope": "cumulative",
+             "source_norm": "gaza_moh", "line_kind": "body", "extraction_rule": "test", "confidence": 1.0,
+             "published_date": None if i % 5 == 0 else date(2024, 1 + i % 2, 1 + i % 28)} for i in range(n)]
+    from flows.batch import rows_to_arrow
+    return rows_to_arrow(rows, TABLES["claims"])
+
+
+def test_a_partitioned_table_gets_one_sorted_file_per_month(tmp_path):
+    con = duckdb.connect()
+    con.register("src", _claims(50))
+    n = assemble.write_table(con, "SELECT * FROM src", TABLES["claims"], tmp_path / "claims")
+    assert n == 50
+    months = sorted(p.parent.name for p in (tmp_path / "claims").rglob("*.parquet"))
+    assert months == ["published_month=2024-01", "published_month=2024-02", "published_month=unknown"]
+    for path in (tmp_path / "claims").rglob("*.parquet"):
+        table = pq.read_table(path)
+        assert "published_month" not in table.column_names  # the folder name carries it
+        order = [tuple(r[c] for c in TABLES["claims"].sort_by or TABLES["claims"].key) for r in table.to_pylist()]
+        assert order == sorted(order, key=lambda t: tuple((v is None, v) for v in t))
+    assert pq.read_table(next((tmp_path / "claims").rglob("*.parquet"))).schema.field("quote").metadata
+
+
+def test_an_empty_partitioned_table_still_has_a_typed_file(tmp_path):
+    con = duckdb.connect()
+    con.register("src", _claims(0))
+    assert assemble.write_table(con, "SELECT * FROM src", TABLES["claims"], tmp_path / "claims") == 0
+    assert pq.read_table(tmp_path / "claims" / "part-0.parquet").schema.names == TABLES["claims"].column_names
+
+
+def test_row_groups_close_at_the_byte_cap_so_long_rows_do_not_pile_up(tmp_path, monkeypatch):
+    monkeypatch.setattr(assemble, "READ_BATCH_ROWS", 10)
+    monkeypatch.setattr(assemble, "ROW_GROUP_BYTES", 5_000)  # about 20 claims of 200-char quotes
+    con = duckdb.connect()
+    con.register("src", _claims(200))
+    assemble.write_table(con, "SELECT * FROM src", TABLES["claims"], tmp_path / "claims")
+    for path in (tmp_path / "claims").rglob("*.parquet"):
+        meta = pq.ParquetFile(path).metadata
+        assert meta.num_row_groups > 1
+        assert all(meta.row_group(i).num_rows <= 30 for i in range(meta.num_row_groups))
