@@ -209,14 +209,20 @@ def _stored(name: str) -> list[dict]:
     return json.loads(suite_path(name).read_text(encoding="utf-8"))["expectations"]
 
 
+def _cross_row_configs(name: str, part: str) -> list[dict]:
+    """The stored configs of the table's cross-row expectations in a part ("keys" or "series")."""
+    return [c for c in _stored(name) if c["type"] in CROSS_ROW_TYPES and _in_part(c["type"], part)]
+
+
+def _named_columns(kwargs: dict) -> list[str]:
+    return [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", []))
+
+
 def cross_row_columns(name: str, part: str = "series") -> list[str]:
     """The columns the table's cross-row expectations of a part ("keys" or "series") read."""
     columns: list[str] = []
-    for config in _stored(name):
-        if _in_part(config["type"], part) and config["type"] in CROSS_ROW_TYPES:
-            kwargs = config["kwargs"]
-            columns += [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list", []))
-            columns += _condition_columns(kwargs.get("row_condition"))
+    for config in _cross_row_configs(name, part):
+        columns += _named_columns(config["kwargs"]) + _condition_columns(config["kwargs"].get("row_condition"))
     return list(dict.fromkeys(columns))
 
 
@@ -225,14 +231,10 @@ def cross_row_split_columns(name: str, part: str) -> list[str]:
     expectations compare always share their values: the key for uniqueness; for the series rules
     the series key less `metric` (the stock rule compares hostages held with taken)."""
     common: set[str] | None = None
-    for config in _stored(name):
-        if config["type"] not in CROSS_ROW_TYPES or not _in_part(config["type"], part):
-            continue
+    for config in _cross_row_configs(name, part):
         kwargs = config["kwargs"]
-        if config["type"] in KEY_TYPES:
-            shared = {kwargs["column"]} if "column" in kwargs else set(kwargs.get("column_list", []))
-        else:
-            shared = set(kwargs.get("series_key", [])) - {"metric"}
+        shared = (set(_named_columns(kwargs)) if config["type"] in KEY_TYPES
+                  else set(kwargs.get("series_key", [])) - {"metric"})
         common = shared if common is None else common & shared
     return sorted(common or ())
 
@@ -241,12 +243,11 @@ def cross_row_filter(name: str, part: str) -> str:
     """SQL selecting the rows a part's expectations can look at: the OR of their row conditions
     (TRUE when one of them has none). The rows left out are ones every rule of the part skips."""
     clauses = []
-    for config in _stored(name):
-        if config["type"] in CROSS_ROW_TYPES and _in_part(config["type"], part):
-            condition = config["kwargs"].get("row_condition")
-            if not condition:
-                return "TRUE"
-            clauses.append(_condition_sql(condition))
+    for config in _cross_row_configs(name, part):
+        condition = config["kwargs"].get("row_condition")
+        if not condition:
+            return "TRUE"
+        clauses.append(_condition_sql(condition))
     return " OR ".join(f"({c})" for c in clauses) if clauses else "FALSE"
 
 

@@ -105,7 +105,7 @@ def publish_task(output_dir: str, sources: assemble.Sources, frames: dict[str, p
                  validation: ValidationOutcome, run_id: str) -> None:
     files = {f"validation/{relative}": content for relative, content in validation_files(validation).items()}
     with sources.open() as con:
-        write_row_tables(con, sources.staging, frames, validation.flagged)
+        write_row_tables(con, sources.staging, validation.flagged)
     storage.publish(Path(output_dir), {name: frames[name] for name in SMALL_TABLES + ("reference_check",)
                                        if name in frames}, files, run_id, staging=sources.staging)
 
@@ -207,7 +207,7 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> Vali
     return validator.finish()
 
 
-def write_row_tables(con, staging: Path, frames: dict[str, pd.DataFrame], flags: dict[str, dict]) -> None:
+def write_row_tables(con, staging: Path, flags: dict[str, dict]) -> None:
     """The row tables and events into the staging snapshot, with this run's event ids and flags."""
     def flag_table(name: str) -> None:
         keyed = flags.get(name) or {}

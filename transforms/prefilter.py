@@ -113,6 +113,17 @@ def _literal(code: int, icase: bool) -> set[str] | None:
     return {char} if char.lower() == char == char.upper() and not char.isalpha() else None
 
 
+def _group_body(op, av, icase: bool) -> tuple[list, bool] | None:
+    """The items inside a group (capturing, with inline flags, or atomic) and whether they are
+    read ignoring case; None when the item is not a group."""
+    if op is sre.SUBPATTERN:
+        _group, add, remove, sub = av
+        return list(sub), _flags(icase, add, remove)
+    if op is sre.ATOMIC_GROUP:
+        return list(av), icase
+    return None
+
+
 def _exact(items: list, icase: bool) -> set[str] | None:
     """Every string this sequence of pattern items can match, when they are few; else None."""
     out = {""}
@@ -131,11 +142,9 @@ def _exact_item(op, av, icase: bool) -> set[str] | None:
         return _literal(av, icase)
     if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
         return {""}  # zero-width: the literals on either side stay adjacent in the text
-    if op is sre.SUBPATTERN:
-        _group, add, remove, sub = av
-        return _exact(list(sub), _flags(icase, add, remove))
-    if op is sre.ATOMIC_GROUP:
-        return _exact(list(av), icase)
+    inner = _group_body(op, av, icase)
+    if inner is not None:
+        return _exact(*inner)
     if op is sre.BRANCH:
         out: set[str] = set()
         for alternative in av[1]:
@@ -240,11 +249,9 @@ def _required(items: list, icase: bool) -> set[str] | None:
 
 
 def _required_item(op, av, icase: bool) -> set[str] | None:
-    if op is sre.SUBPATTERN:
-        _group, add, remove, sub = av
-        return _required(list(sub), _flags(icase, add, remove))
-    if op is sre.ATOMIC_GROUP:
-        return _required(list(av), icase)
+    inner = _group_body(op, av, icase)
+    if inner is not None:
+        return _required(*inner)
     if op is sre.BRANCH:
         out: set[str] = set()
         for alternative in av[1]:
