@@ -57,6 +57,22 @@ def _pct(delta: int | None, base: int | None) -> float | None:
     return None if delta is None or not base else round(100.0 * delta / base, 3)
 
 
+# The claim columns compare() reads: a caller holding many claims passes these only.
+CLAIM_COLUMNS = ("claim_id", "article_id", "source_path", "metric", "qualifier", "value", "as_of", "scope",
+                 "source_norm", "population", "subgroup", "cause")
+
+
+def candidates_sql() -> str:
+    """A SQL condition narrowing the claims to those compare() may choose (it applies its whole
+    rule itself), so a caller need not fetch every claim."""
+    rules = RULES["reference"]
+
+    def listed(values) -> str:
+        return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+    return (f"metric IN ({listed(rules['columns'])}) AND scope = 'cumulative' "
+            f"AND source_norm IN ({listed(rules['source_norms'])}) AND as_of IS NOT NULL")
+
+
 def compare(claims: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     rules = RULES["reference"]
     columns = TABLES["reference_check"].column_names

@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from expectations.flagstore import SpilledFlags
 from expectations.suites import VIEW_COLUMNS, suite_path
 
 # Columns shown for a flagged row in the summary, when the table has them.
@@ -42,7 +43,8 @@ class ValidationOutcome:
     failures: list[Failure] = field(default_factory=list)
     results: dict = field(default_factory=dict)  # table -> GX validation result as JSON
     docs: dict = field(default_factory=dict)  # table -> Data Docs page (offline HTML)
-    flagged: dict = field(default_factory=dict)  # table -> {row index: [expectation names]}
+    # table -> {row index or key: [expectation names]}, or SpilledFlags for a table validated in chunks
+    flagged: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -193,15 +195,32 @@ KEY_TYPES = frozenset({"expect_column_values_to_be_unique", "expect_compound_col
 SERIES_TYPES = frozenset({"expect_cumulative_figure_to_never_fall", "expect_stock_figure_to_rise_only_with",
                           "expect_same_day_bounds_to_agree"})
 CROSS_ROW_TYPES = KEY_TYPES | SERIES_TYPES
-# all: the whole suite; rows: the row-level expectations; keys / series: the cross-row ones.
+# all: the whole suite; rows: the row-level expectations; keys / series: the cross-row ones;
+# cross-N: the suite's Nth expectation alone, when it is a cross-row one (cross_row_passes).
 PARTS = {"all": None, "rows": None, "keys": KEY_TYPES, "series": SERIES_TYPES}
+# Expectations whose compared rows differ in these series-key columns (the stock rule compares
+# hostages held with hostages taken), so a pass may not be split by them.
+COMPARED_ACROSS = {"expect_stock_figure_to_rise_only_with": {"metric"}}
 
 
-def _in_part(expectation_type: str, part: str) -> bool:
+def _single(part: str) -> int | None:
+    """N of a "cross-N" part, else None."""
+    if part.startswith("cross-") and part[len("cross-"):].isdigit():
+        return int(part[len("cross-"):])
+    return None
+
+
+def _valid_part(part: str) -> bool:
+    return part in PARTS or _single(part) is not None
+
+
+def _in_part(expectation_type: str, part: str, position: int | None = None) -> bool:
     if part == "all":
         return True
     if part == "rows":
         return expectation_type not in CROSS_ROW_TYPES
+    if _single(part) is not None:
+        return position == _single(part) and expectation_type in CROSS_ROW_TYPES
     return expectation_type in PARTS[part]
 
 
@@ -210,8 +229,15 @@ def _stored(name: str) -> list[dict]:
 
 
 def _cross_row_configs(name: str, part: str) -> list[dict]:
-    """The stored configs of the table's cross-row expectations in a part ("keys" or "series")."""
-    return [c for c in _stored(name) if c["type"] in CROSS_ROW_TYPES and _in_part(c["type"], part)]
+    """The stored configs of the table's cross-row expectations in a part."""
+    return [c for i, c in enumerate(_stored(name)) if c["type"] in CROSS_ROW_TYPES and _in_part(c["type"], part, i)]
+
+
+def cross_row_passes(name: str) -> list[str]:
+    """One part per cross-row expectation of the table's suite, in suite order. Validated alone,
+    each reads only the rows its condition selects and can be split by its own series key, so
+    the largest frame held is one rule's largest series, not every series rule's rows at once."""
+    return [f"cross-{i}" for i, c in enumerate(_stored(name)) if c["type"] in CROSS_ROW_TYPES]
 
 
 def _named_columns(kwargs: dict) -> list[str]:
@@ -219,7 +245,7 @@ def _named_columns(kwargs: dict) -> list[str]:
 
 
 def cross_row_columns(name: str, part: str = "series") -> list[str]:
-    """The columns the table's cross-row expectations of a part ("keys" or "series") read."""
+    """The columns the table's cross-row expectations of a part read."""
     columns: list[str] = []
     for config in _cross_row_configs(name, part):
         columns += _named_columns(config["kwargs"]) + _condition_columns(config["kwargs"].get("row_condition"))
@@ -229,12 +255,12 @@ def cross_row_columns(name: str, part: str = "series") -> list[str]:
 def cross_row_split_columns(name: str, part: str) -> list[str]:
     """Columns the rows of a part can be split by without changing a verdict, because rows its
     expectations compare always share their values: the key for uniqueness; for the series rules
-    the series key less `metric` (the stock rule compares hostages held with taken)."""
+    their series key (less the columns in COMPARED_ACROSS)."""
     common: set[str] | None = None
     for config in _cross_row_configs(name, part):
         kwargs = config["kwargs"]
         shared = (set(_named_columns(kwargs)) if config["type"] in KEY_TYPES
-                  else set(kwargs.get("series_key", [])) - {"metric"})
+                  else set(kwargs.get("series_key", [])) - COMPARED_ACROSS.get(config["type"], set()))
         common = shared if common is None else common & shared
     return sorted(common or ())
 
@@ -279,9 +305,10 @@ def _condition_sql(condition: dict) -> str:
 
 class RunValidator:
     """One GX context for a run. A table is validated whole (part "all"), or, when it is too large
-    to hold, in chunks of rows ("rows": the row-level expectations) plus one pass over a slim
-    projection of its rows ("keys": uniqueness; "series": the rules that compare a figure with
-    others of its series, over the rows their conditions select). Failures of the same expectation add up across chunks."""
+    to hold, in chunks of rows ("rows": the row-level expectations) plus passes over slim
+    projections of its rows for the cross-row rules: "cross-N", the suite's Nth expectation alone
+    (the flow's way), or "keys" (uniqueness) and "series" (the rules that compare a figure with
+    others of its series) as groups. Failures of the same expectation add up across chunks."""
 
     def __init__(self, notes: list[str] | None = None):
         self.gx, self.context = _gx_context()
@@ -294,8 +321,8 @@ class RunValidator:
         if (name, part) not in self._suites:
             stored = json.loads(suite_path(name).read_text(encoding="utf-8"))
             suite = self.gx.ExpectationSuite(name=f"{name}.{part}", meta=stored.get("meta", {}))
-            for config in stored["expectations"]:
-                if _in_part(config["type"], part):
+            for position, config in enumerate(stored["expectations"]):
+                if _in_part(config["type"], part, position):
                     cls = self.gx.expectations.registry.get_expectation_impl(config["type"])
                     suite.add_expectation(cls(**config["kwargs"], meta=config.get("meta", {})))
             self._suites[(name, part)] = self.context.suites.add(suite)
@@ -305,8 +332,8 @@ class RunValidator:
         """Flags of the failing rows: {key value (or row index without a key): [names]}."""
         from expectations.docs import offline_page
 
-        if part not in PARTS:
-            raise ValueError(f"part must be one of {PARTS}")
+        if not _valid_part(part):
+            raise ValueError(f"part must be one of {list(PARTS)} or cross-N, not {part!r}")
         self._n += 1
         frame = frame.reset_index(drop=True)
         asset = f"{name}-{self._n}"
@@ -341,16 +368,23 @@ class RunValidator:
             for row in rows:
                 flags.setdefault(keys[row] if key else row, []).append(label)
         merged = self.outcome.flagged.setdefault(name, {})
+        if isinstance(merged, SpilledFlags):
+            merged.add(flags)
+            return flags
         for row, names in flags.items():
             merged.setdefault(row, []).extend(n for n in names if n not in merged.get(row, []))
         return flags
 
     def _release(self, asset: str) -> None:
         # The datasource's execution engine keeps every batch it has loaded (the DataFrame too)
-        # for the context's lifetime: validated in chunks, a run would hold its whole corpus.
-        manager = self.source.get_execution_engine().batch_manager
-        manager.reset_batch_cache()
-        manager.batch_data_cache.clear()
+        # for the context's lifetime, and every metric it resolved (row masks and failing
+        # values, keyed by batch): validated in chunks, a run would hold its whole corpus.
+        engine = self.source.get_execution_engine()
+        engine.batch_manager.reset_batch_cache()
+        engine.batch_manager.batch_data_cache.clear()
+        metric_cache = getattr(engine, "_metric_cache", None)
+        if isinstance(metric_cache, dict):
+            metric_cache.clear()
         self.source.delete_asset(asset)
 
     def _fail(self, failure: Failure) -> None:

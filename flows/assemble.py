@@ -26,7 +26,7 @@ ROW_TABLES = ("articles", "claims", "event_mentions")
 MEMORY_LIMIT = "192MB"  # fixed: DuckDB spills to disk beyond it instead of growing with the corpus
 ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size: its scans parallelise by row group
 ROW_GROUP_BYTES = 64 << 20  # ... or fewer rows when they are long (article text): bounded memory
-READ_BATCH_ROWS = 16_384
+READ_BATCH_ROWS = 2_048  # rows per Arrow batch read from DuckDB: ~16 MB of articles with their text
 UNKNOWN_MONTH = "unknown"  # partition of rows without a date (hive's default name is unreadable)
 
 

@@ -17,13 +17,16 @@ from prefect import flow, get_run_logger, task
 
 from expectations import reference
 from expectations.report import summary_dict, validation_files
+from expectations.flagstore import SpilledFlags
 from expectations.suites import VIEW_COLUMNS, suite_path
 from expectations.validate import (RunValidator, ValidationOutcome, apply_keyed_flags, cross_row_columns,
-                                   cross_row_filter, cross_row_split_columns, warm_up)
+                                   cross_row_filter, cross_row_passes, cross_row_split_columns,
+                                   warm_up)
 from flows import assemble, incremental, snapshots, storage
 from flows.event_merge import merge_to_parts
 from flows.batch import ARTICLE_KEYS, StagedBatch, stage_batch
 from flows.lock import output_lock
+from flows.memory import release_freed_memory
 from flows.progress import StageClock, progress
 from flows.retry import TRANSIENT_RETRY
 from flows.runners import auto_batch_size, runner_name
@@ -97,7 +100,7 @@ def process_batch_task(items: list[storage.InputFile], max_bytes: int, batch_no:
 @task(name="validate-tables")
 def validate_task(sources: assemble.Sources, frames: dict[str, pd.DataFrame], notes: list[str]) -> ValidationOutcome:
     with sources.open() as con:
-        return validate_run(con, frames, notes)
+        return validate_run(con, frames, notes, sources.staging / "_flags")
 
 
 @task(name="publish-tables", **TRANSIENT_RETRY)
@@ -134,16 +137,18 @@ def report_task(output_dir: str, run_row: dict, validation: ValidationOutcome, r
 
 SMALL_TABLES = ("quarantine", "runs", "ledger")
 CHUNK_ROWS = {"articles": 5_000, "claims": 100_000, "event_mentions": 100_000, "events": 100_000}
-CROSS_ROW_ROWS = 250_000  # rows of a slim cross-row pass held at a time (see validate_run)
+CROSS_ROW_ROWS = 100_000  # rows of a slim cross-row pass held at a time (see validate_run)
 # Validated from disk (in chunks when large): the row tables and the merged events.
 DISK_TABLES = assemble.ROW_TABLES + ("events",)
 FLAGGED_KEYS = {"claims": "claim_id", "event_mentions": "mention_id", "events": "event_id",
                 "reference_check": "claim_id"}
 
 
-def _as_written(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The frame as the writer will store it (cast to its schema): what validation must see."""
-    return storage.to_arrow(frame, TABLES[name]).to_pandas(types_mapper=None, date_as_object=True)
+def _as_written(frame: pd.DataFrame, name: str, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The frame as the writer will store it (cast to its schema): what validation must see.
+    columns: only these (the frame holds no others)."""
+    table = storage.to_arrow(frame, TABLES[name])
+    return (table.select(list(columns)) if columns else table).to_pandas(types_mapper=None, date_as_object=True)
 
 
 def _article_lookups(con, name: str) -> dict[str, dict]:
@@ -164,13 +169,14 @@ def _with_article_columns(frame: pd.DataFrame, lookups: dict[str, dict]) -> pd.D
     return frame
 
 
-def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> ValidationOutcome:
+def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str], flags_dir: Path) -> ValidationOutcome:
     """Validate the small tables whole and the row tables from disk: whole when they fit in a
     chunk, else in chunks of rows plus slim passes of the cross-row rules. Chunks stream in the
-    order the rows were staged (deterministic, and DuckDB need not sort the whole table first)."""
+    order the rows were staged (deterministic, and DuckDB need not sort the whole table first).
+    The row tables' flags go to Parquet under flags_dir as each chunk is checked."""
     validator = RunValidator(notes)
     for name in DISK_TABLES:
-        validator.outcome.flagged[name] = {}
+        validator.outcome.flagged[name] = SpilledFlags(flags_dir / name)
         lookups = _article_lookups(con, name)
         order = assemble.row_order(TABLES[name])
         n_rows = con.execute(f"SELECT count(*) FROM all_{name}").fetchall()[0][0]
@@ -181,15 +187,14 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> Vali
             continue
         for chunk in assemble.chunks(con, f"SELECT * FROM all_{name}", CHUNK_ROWS[name]):
             validator.validate(name, _with_article_columns(chunk, lookups), key, part="rows")
+            del chunk
+            release_freed_memory()  # else the freed chunks' pages pile up, fragmented
         del lookups
-        # The cross-row rules over all rows, in two slim passes: keys for uniqueness; the series
-        # rules over the rows their row conditions select only, with the columns they read.
-        # Past CROSS_ROW_ROWS rows a pass is split by a hash of the columns compared rows share,
-        # so a split never separates two rows a rule compares.
-        for part in ("keys", "series"):
+        # The cross-row rules over all rows, one slim pass per rule: the rows its row condition
+        # selects, with the columns it reads. Past CROSS_ROW_ROWS rows a pass is split by a hash
+        # of the columns compared rows share, so a split never separates two rows a rule compares.
+        for part in cross_row_passes(name):
             where = cross_row_filter(name, part)
-            if where == "FALSE":
-                continue  # the table's suite has no expectation of this part
             columns = list(dict.fromkeys(([key] if key else []) + cross_row_columns(name, part)))
             slim = ", ".join(f'"{c}"' for c in columns)
             n_part = con.execute(f"SELECT count(*) FROM all_{name} WHERE {where}").fetchall()[0][0]
@@ -200,6 +205,7 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> Vali
                 within = f" AND {hashed} % {n_splits} = {split}" if n_splits > 1 else ""
                 validator.validate(name, assemble.fetch(con, f"SELECT {slim} FROM all_{name} WHERE ({where}){within} "
                                                              f"ORDER BY {order}"), key, part=part)
+                release_freed_memory()
     for name, frame in frames.items():
         if suite_path(name).exists() and name not in DISK_TABLES:
             validator.outcome.flagged[name] = {}
@@ -207,10 +213,13 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str]) -> Vali
     return validator.finish()
 
 
-def write_row_tables(con, staging: Path, flags: dict[str, dict]) -> None:
+def write_row_tables(con, staging: Path, flags: dict[str, SpilledFlags | dict]) -> None:
     """The row tables and events into the staging snapshot, with this run's event ids and flags."""
     def flag_table(name: str) -> None:
         keyed = flags.get(name) or {}
+        if isinstance(keyed, SpilledFlags):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW flags_{name} AS {keyed.grouped_sql()}")
+            return
         con.register(f"flags_{name}", pa.table({
             "key": pa.array(list(keyed), pa.string()),
             "flags": pa.array([sorted(set(v)) for v in keyed.values()], pa.list_(pa.string()))}))
@@ -286,7 +295,9 @@ def _run(input_dir: str, output_dir: str, batch_size: int | None, max_bytes: int
 def _assemble_validate_publish(staged, rejected, work, previous, previous_dir, inputs, staging, run_id,
                                started, clock, stages, reference_path, on_removed, output_dir, input_dir):
     kept_paths = incremental.kept_paths(work, on_removed)
-    new_keys = pd.DataFrame([k for b in staged for k in b.article_keys], columns=list(ARTICLE_KEYS))
+    key_schema = pa.schema([TABLES["articles"].arrow_schema().field(k) for k in ARTICLE_KEYS])
+    new_keys = pa.concat_tables([key_schema.empty_table()] + [b.article_keys for b in staged]) \
+        .to_pandas(date_as_object=True, integer_object_nulls=True)
     sources = assemble.Sources(staging, previous_dir, tuple(kept_paths))
     with sources.open() as con:
         kept_keys = (assemble.fetch(con, "SELECT " + ", ".join(ARTICLE_KEYS) + " FROM all_articles "
@@ -307,6 +318,7 @@ def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_
     outlets = dict(zip(article_keys["article_id"], article_keys["outlet"]))
     n_events = merge_to_parts(con, outlets, sources.staging / "_parts")
     del outlets
+    release_freed_memory()
     quarantine = pd.DataFrame(
         [q for b in staged for q in b.quarantine] + duplicates
         + [{"source_path": p, "stage": s, "reason_code": c, "detail": d, "n_bytes": None} for p, s, c, d in rejected])
@@ -316,11 +328,11 @@ def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_
     if not quarantine.empty:
         quarantine = quarantine.sort_values(list(TABLES["quarantine"].sort_by), kind="stable").reset_index(drop=True)
     stages.lap("merge")
-    # The reference check reads the death and injury tolls only: a slim slice of the claims.
-    reference_claims = assemble.fetch(con, "SELECT * FROM all_claims WHERE metric IN ('killed', 'injured') "
-                                           "AND scope = 'cumulative' AND as_of IS NOT NULL "
-                                           "ORDER BY " + assemble.row_order(TABLES["claims"]))
-    checked = reference.check(_as_written(reference_claims, "claims"), reference_path)
+    # The reference check reads a few columns of the tolls it can compare: a slim slice of the claims.
+    reference_claims = assemble.fetch(con, "SELECT " + ", ".join(f'"{c}"' for c in reference.CLAIM_COLUMNS)
+                                      + f" FROM all_claims WHERE {reference.candidates_sql()} "
+                                      "ORDER BY " + assemble.row_order(TABLES["claims"]))
+    checked = reference.check(_as_written(reference_claims, "claims", reference.CLAIM_COLUMNS), reference_path)
     del reference_claims
     frames = {"quarantine": quarantine, "reference_check": checked.frame}
     typed = {name: _as_written(frame, name) for name, frame in frames.items()}

@@ -94,7 +94,7 @@ def abandon(staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-WORK_FOLDERS = ("_parts", "_spill")  # a run's scratch inside its staging folder, never published
+WORK_FOLDERS = ("_parts", "_spill", "_flags")  # a run's scratch inside its staging folder, never published
 
 
 def _table_rows(folder: Path) -> int:

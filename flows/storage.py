@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,15 +24,19 @@ MANIFEST_NAMES = ("manifest.csv", "manifest.jsonl")
 METADATA_KEYS = ("published_at", "url", "outlet", "title")
 
 
-@dataclass
+@dataclass(slots=True)
 class InputFile:
+    # The flow holds one per input for the whole run: slots and a plain string path (a Path
+    # object keeps its parsed parts) make it about half the size.
     source_path: str  # relative to the input folder, with forward slashes
-    path: Path
+    path: str  # where to read it (a Path is accepted and stored as its string)
     metadata: dict = field(default_factory=dict)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (stage, reason, detail)
     content_sha256: str | None = None  # set by fingerprint(); None when the bytes could not be read
     metadata_sha256: str = ""
     n_bytes: int | None = None
+
+    def __post_init__(self):
+        self.path = os.fspath(self.path)
 
 
 def _clean_metadata(raw: dict) -> tuple[dict, str | None]:
@@ -48,10 +53,11 @@ def _read_manifests(root: Path) -> tuple[dict[str, dict], list[tuple[str, str, s
     """Manifest rows by the article's relative path; problems as (path, stage, reason, detail)."""
     found: dict[str, dict] = {}
     problems = []
-    for manifest in sorted(root.rglob("manifest.*")):
-        if manifest.name not in MANIFEST_NAMES:
-            continue
-        rel_dir = manifest.parent.relative_to(root)
+    # os.walk lists names only (Path.rglob builds a Path per file); neither follows folder links.
+    found_manifests = [Path(dirpath) / name for dirpath, _, filenames in os.walk(root, followlinks=False)
+                       for name in filenames if name in MANIFEST_NAMES]
+    for manifest in sorted(found_manifests):
+        rel_dir = manifest.parent.relative_to(root).as_posix()
         try:
             text = manifest.read_text(encoding="utf-8")
             rows = (list(csv.DictReader(io.StringIO(text))) if manifest.suffix == ".csv"
@@ -61,14 +67,15 @@ def _read_manifests(root: Path) -> tuple[dict[str, dict], list[tuple[str, str, s
             continue
         for row in rows:
             name = (row.get("file") or row.get("path") or row.get("source_path") or "") if isinstance(row, dict) else ""
-            if not name:
+            if not name or not isinstance(name, str):
                 problems.append((manifest.relative_to(root).as_posix(), "metadata", "malformed_metadata",
-                                 f"a row has no file column: {str(row)[:120]}"))
+                                 f"a row has no file column (a path): {str(row)[:120]}"))
                 continue
             meta, err = _clean_metadata(row)
             if err:
                 problems.append((manifest.relative_to(root).as_posix(), "metadata", "malformed_metadata", err))
-            found[(rel_dir / name).as_posix()] = meta
+            simple = "/" not in name and "\\" not in name and name not in (".", "..")
+            found[(name if rel_dir == "." else f"{rel_dir}/{name}") if simple else (Path(rel_dir) / name).as_posix()] = meta
     return found, problems
 
 
@@ -84,9 +91,13 @@ def discover(root: Path) -> tuple[list[InputFile], list[tuple[str, str, str, str
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 problems.append((_printable(path.relative_to(root).as_posix()), "discover", "unsafe_path",
                                  "folder symlink points outside the input folder: not followed"))
+        # One lstat per file and string paths: Path objects and repeated stats cost seconds on a
+        # folder of 50,000 articles.
+        folder = Path(dirpath)
+        rel_dir = folder.relative_to(root).as_posix()
+        present = set(filenames)
         for name in sorted(filenames):
-            path = Path(dirpath) / name
-            rel = path.relative_to(root).as_posix()
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             if name.startswith(".") or name in MANIFEST_NAMES or name.endswith(".meta.json"):
                 continue
             if not name.lower().endswith(ARTICLE_SUFFIXES):
@@ -95,16 +106,24 @@ def discover(root: Path) -> tuple[list[InputFile], list[tuple[str, str, str, str
                 problems.append((_printable(rel), "discover", "undecodable",
                                  "the file name is not valid UTF-8 (shown with escapes): rename the file"))
                 continue
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problems.append((rel, "discover", "unsafe_path", "symlink points outside the input folder"))
-                continue
-            if not path.is_file():
+            location = os.path.join(dirpath, name)
+            try:
+                mode = os.lstat(location).st_mode
+            except FileNotFoundError:
+                mode = 0  # gone since the folder was listed: reported below, not dropped
+            if stat.S_ISLNK(mode):
+                path = Path(location)
+                if not path.resolve().is_relative_to(root):
+                    problems.append((rel, "discover", "unsafe_path", "symlink points outside the input folder"))
+                    continue
+                mode = os.stat(location).st_mode if path.exists() else 0
+            if not stat.S_ISREG(mode):
                 problems.append((rel, "discover", "unsupported_type",
                                  "not a regular file (a dangling link, a pipe, a device...)"))
                 continue
-            item = InputFile(rel, path, dict(manifests.get(rel, {})))
-            sidecar = path.with_name(path.stem + ".meta.json")
-            if sidecar.exists():
+            item = InputFile(rel, location, dict(manifests.get(rel, {})))
+            sidecar_name = name.rsplit(".", 1)[0] + ".meta.json"
+            if sidecar_name in present and (sidecar := folder / sidecar_name).is_file():
                 try:
                     meta, err = _clean_metadata(json.loads(sidecar.read_text(encoding="utf-8")))
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -140,7 +159,7 @@ def fingerprint(items: list[InputFile]) -> None:
         try:
             with open(item.path, "rb") as handle:
                 item.content_sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
-            item.n_bytes = item.path.stat().st_size
+            item.n_bytes = os.stat(item.path).st_size
         except OSError as exc:
             if is_transient(exc):
                 raise

@@ -26,7 +26,7 @@ def test_a_batch_raises_transient_errors_and_quarantines_permanent_ones(tmp_path
     good.write_text("x")
 
     def flaky(path, limit):
-        raise OSError(errno.EIO, "I/O error") if path.name == "a.txt" else PermissionError(errno.EACCES, "denied")
+        raise OSError(errno.EIO, "I/O error") if Path(path).name == "a.txt" else PermissionError(errno.EACCES, "denied")
 
     monkeypatch.setattr(batch, "read_bytes", flaky)
     with pytest.raises(OSError):

@@ -3,7 +3,7 @@ results trimmed, cross-row passes split only along the columns compared rows sha
 import pandas as pd
 
 from expectations import validate
-from expectations.validate import KEPT_UNEXPECTED, RunValidator, cross_row_split_columns
+from expectations.validate import KEPT_UNEXPECTED, RunValidator, cross_row_passes, cross_row_split_columns
 
 
 def test_the_validator_keeps_no_batch_after_a_validation():
@@ -13,8 +13,9 @@ def test_the_validator_keeps_no_batch_after_a_validation():
                           "detail": ["no text"], "n_bytes": [0], "run_id": ["r"]})
     for _ in range(3):
         validator.validate("quarantine", frame)
-    manager = validator.source.get_execution_engine().batch_manager
-    assert not manager.batch_data_cache and not manager.batch_cache
+    engine = validator.source.get_execution_engine()
+    assert not engine.batch_manager.batch_data_cache and not engine.batch_manager.batch_cache
+    assert not engine._metric_cache  # resolved metrics hold row masks and failing values
     assert not validator.source.assets
 
 
@@ -53,3 +54,36 @@ def test_trimming_leaves_short_lists_alone():
     assert short.result == {"unexpected_index_list": [1, 2], "unexpected_index_query": "df.filter(items=[1, 2])"}
     assert len(long.result["unexpected_list"]) == len(long.result["unexpected_index_list"]) == KEPT_UNEXPECTED
     assert "every failing row is flagged" in long.result["unexpected_index_query"]
+
+
+def test_each_cross_row_rule_gets_its_own_pass_split_by_its_own_series():
+    passes = cross_row_passes("claims")
+    assert passes and set(validate.cross_row_passes("claims")) == set(passes)
+    stored = validate._stored("claims")
+    rules = [stored[int(p.split("-")[1])] for p in passes]
+    assert all(r["type"] in validate.CROSS_ROW_TYPES for r in rules)
+    assert {r["type"] for r in rules} == {c["type"] for c in stored if c["type"] in validate.CROSS_ROW_TYPES}
+    for part, rule in zip(passes, rules):
+        split = cross_row_split_columns("claims", part)
+        if rule["type"] == "expect_stock_figure_to_rise_only_with":
+            assert "metric" not in split  # held is compared with taken
+        elif rule["type"] in validate.SERIES_TYPES:
+            assert split == sorted(rule["kwargs"]["series_key"])
+        else:
+            assert split == sorted(validate._named_columns(rule["kwargs"]))
+    never_fall = next(p for p, r in zip(passes, rules) if r["type"] == "expect_cumulative_figure_to_never_fall")
+    assert "'cumulative'" in validate.cross_row_filter("claims", never_fall)
+
+
+def test_a_single_rule_pass_runs_that_rule_only():
+    validator = RunValidator()
+    part = cross_row_passes("events")[0]
+    validator.validate("events", pd.DataFrame({"event_id": ["same", "same", "other"]}), part=part)
+    stored = next(iter(validator.outcome.results.values()))
+    assert len(stored["results"]) == 1 and not stored["results"][0]["success"]
+    try:
+        validator.validate("events", pd.DataFrame({"event_id": ["x"]}), part="cross-x")
+    except ValueError as error:
+        assert "cross-N" in str(error)
+    else:
+        raise AssertionError("an unknown part must be refused")
