@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from expectations.suites import RULES
+from expectations.validate import sql_literal
 from schemas import TABLES
 
 ENV_VAR = "GAZETL_REFERENCE"
@@ -66,11 +67,9 @@ def candidates_sql() -> str:
     """A SQL condition narrowing the claims to those compare() may choose (it applies its whole
     rule itself), so a caller need not fetch every claim."""
     rules = RULES["reference"]
-
-    def listed(values) -> str:
-        return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
-    return (f"metric IN ({listed(rules['columns'])}) AND scope = 'cumulative' "
-            f"AND source_norm IN ({listed(rules['source_norms'])}) AND as_of IS NOT NULL")
+    metrics = ", ".join(sql_literal(m) for m in rules["columns"])
+    norms = ", ".join(sql_literal(n) for n in rules["source_norms"])
+    return f"metric IN ({metrics}) AND scope = 'cumulative' AND source_norm IN ({norms}) AND as_of IS NOT NULL"
 
 
 def compare(claims: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:

@@ -285,7 +285,8 @@ def _condition_columns(condition: dict | None) -> list[str]:
     return [condition["column"]["name"]]
 
 
-def _sql_literal(value) -> str:
+def sql_literal(value) -> str:
+    """A value as a DuckDB literal: strings quoted (quotes doubled), numbers as written."""
     return "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
 
 
@@ -297,9 +298,9 @@ def _condition_sql(condition: dict) -> str:
     column = '"' + condition["column"]["name"].replace('"', '""') + '"'
     operator, value = condition["operator"], condition["parameter"]
     if operator == "IN":
-        return f"{column} IN (" + ", ".join(_sql_literal(v) for v in value) + ")"
+        return f"{column} IN (" + ", ".join(sql_literal(v) for v in value) + ")"
     if operator in ("==", "!=", "<", "<=", ">", ">="):
-        return f"{column} {'=' if operator == '==' else operator} {_sql_literal(value)}"
+        return f"{column} {'=' if operator == '==' else operator} {sql_literal(value)}"
     raise ValueError(f"row condition operator {operator!r} has no SQL form here")
 
 

@@ -18,8 +18,8 @@ from transforms.merge import MENTION_ORDER, merge_sorted_mentions
 # What the merge reads of each mention: not its quote or trigger text.
 MERGE_COLUMNS = ("mention_id", "article_id", "published_date", "event_type", "event_date", "event_date_end",
                  "date_precision", "tense", "location", "location_lat", "location_lon", "actors")
-# A part file is written once this many events, or mention ids, wait: a few events can hold
-# most mentions, so counting events alone would keep the mention ids of the whole run.
+# A part file is written once this many events or this many mention ids are waiting: a few
+# events can hold most mentions, so counting events alone would keep the whole run's mention ids.
 FLUSH_EVENTS = 50_000
 FLUSH_MENTIONS = 50_000
 

@@ -216,8 +216,8 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str], flags_d
 def write_row_tables(con, staging: Path, flags: dict[str, SpilledFlags | dict]) -> None:
     """The row tables and events into the staging snapshot, with this run's event ids and flags."""
     def flag_table(name: str) -> None:
-        keyed = flags.get(name) or {}
-        if isinstance(keyed, SpilledFlags):
+        keyed = flags.get(name, {})
+        if isinstance(keyed, SpilledFlags):  # grouped by DuckDB, empty or not
             con.execute(f"CREATE OR REPLACE TEMP VIEW flags_{name} AS {keyed.grouped_sql()}")
             return
         con.register(f"flags_{name}", pa.table({

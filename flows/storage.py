@@ -74,6 +74,7 @@ def _read_manifests(root: Path) -> tuple[dict[str, dict], list[tuple[str, str, s
             meta, err = _clean_metadata(row)
             if err:
                 problems.append((manifest.relative_to(root).as_posix(), "metadata", "malformed_metadata", err))
+            # A bare file name joins as a string; anything else Path normalises ("./a", "a//b").
             simple = "/" not in name and "\\" not in name and name not in (".", "..")
             found[(name if rel_dir == "." else f"{rel_dir}/{name}") if simple else (Path(rel_dir) / name).as_posix()] = meta
     return found, problems
