@@ -27,6 +27,7 @@ MEMORY_LIMIT = "192MB"  # fixed: DuckDB spills to disk beyond it instead of grow
 ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size: its scans parallelise by row group
 ROW_GROUP_BYTES = 64 << 20  # ... or fewer rows when they are long (article text): bounded memory
 READ_BATCH_ROWS = 2_048  # rows per Arrow batch read from DuckDB: ~16 MB of articles with their text
+SCRATCH_BUFFER_BYTES = 8 << 20  # rows held while dealing a table into its months (write_table)
 UNKNOWN_MONTH = "unknown"  # partition of rows without a date (hive's default name is unreadable)
 
 
@@ -180,6 +181,18 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
     scratch = folder.parent / "_spill" / f"{folder.name}-by-month"
     scratch.mkdir(parents=True, exist_ok=True)
     writers: dict[str, pq.ParquetWriter] = {}
+    pending: dict[str, list[pa.RecordBatch]] = {}
+    pending_bytes: dict[str, int] = {}
+
+    def flush(value: str) -> None:
+        if value not in writers:
+            writers[value] = pq.ParquetWriter(scratch / f"{value}.parquet", schema)
+        writers[value].write_table(pa.Table.from_batches(pending.pop(value)))
+        pending_bytes.pop(value)
+
+    # The scratch files are sorted month by month afterwards, so this pass may take rows in any
+    # order: DuckDB then streams its joins without holding rows back to keep their order.
+    con.execute("SET preserve_insertion_order = false")
     reader = con.sql(f"SELECT *, {month} AS __month FROM ({sql})").to_arrow_reader(READ_BATCH_ROWS)
     try:
         for batch in reader:
@@ -187,10 +200,19 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
             body = batch.drop_columns(["__month"])
             body = body.cast(schema) if body.schema != schema else body
             for value in pc.unique(months).to_pylist():
-                if value not in writers:
-                    writers[value] = pq.ParquetWriter(scratch / f"{value}.parquet", schema)
-                writers[value].write_batch(body.filter(pc.equal(months, value)))
+                part = body.filter(pc.equal(months, value))
+                pending.setdefault(value, []).append(part)
+                pending_bytes[value] = pending_bytes.get(value, 0) + part.nbytes
+            # A batch spans many months: written as it came, each month's file would get a row
+            # group of a few dozen rows per batch, and the writers keep every row group's
+            # metadata until closed (tens of MB at 50,000 articles). Months wait in a bounded
+            # buffer instead, and the fullest is written when it is over.
+            while sum(pending_bytes.values()) > SCRATCH_BUFFER_BYTES:
+                flush(max(pending_bytes, key=pending_bytes.__getitem__))
+        for value in sorted(pending):
+            flush(value)
     finally:
+        con.execute("RESET preserve_insertion_order")
         for writer in writers.values():
             writer.close()
     count = 0

@@ -136,7 +136,7 @@ def report_task(output_dir: str, run_row: dict, validation: ValidationOutcome, r
 
 
 SMALL_TABLES = ("quarantine", "runs", "ledger")
-CHUNK_ROWS = {"articles": 5_000, "claims": 100_000, "event_mentions": 100_000, "events": 100_000}
+CHUNK_ROWS = {"articles": 5_000, "claims": 50_000, "event_mentions": 50_000, "events": 50_000}
 CROSS_ROW_ROWS = 100_000  # rows of a slim cross-row pass held at a time (see validate_run)
 # Validated from disk (in chunks when large): the row tables and the merged events.
 DISK_TABLES = assemble.ROW_TABLES + ("events",)
@@ -233,15 +233,14 @@ def write_row_tables(con, staging: Path, flags: dict[str, SpilledFlags | dict]) 
         return (f"SELECT {', '.join(picked)} FROM {source} t LEFT JOIN flags_{name} f ON f.key = t.\"{key}\"")
 
     flagged = "coalesce(f.flags, CAST([] AS VARCHAR[]))"
-    assemble.write_table(con, "SELECT * FROM all_articles", TABLES["articles"], staging / "articles")
-    assemble.write_table(con, select("claims", "claim_id", "all_claims", {"flags": flagged}),
-                         TABLES["claims"], staging / "claims")
     mentions = ("(SELECT m.* EXCLUDE (event_id), e.event_id FROM all_event_mentions m "
                 "LEFT JOIN event_ids e USING (mention_id))")
-    assemble.write_table(con, select("event_mentions", "mention_id", mentions, {"flags": flagged}),
-                         TABLES["event_mentions"], staging / "event_mentions")
-    assemble.write_table(con, select("events", "event_id", "all_events", {"flags": flagged}),
-                         TABLES["events"], staging / "events")
+    for name, sql in (("articles", "SELECT * FROM all_articles"),
+                      ("claims", select("claims", "claim_id", "all_claims", {"flags": flagged})),
+                      ("event_mentions", select("event_mentions", "mention_id", mentions, {"flags": flagged})),
+                      ("events", select("events", "event_id", "all_events", {"flags": flagged}))):
+        assemble.write_table(con, sql, TABLES[name], staging / name)
+        release_freed_memory()  # each table's batches and writers, before the next one's
 
 
 @flow(name="gaza-news-etl", log_prints=False)

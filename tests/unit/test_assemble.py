@@ -64,3 +64,25 @@ def test_row_groups_close_at_the_byte_cap_so_long_rows_do_not_pile_up(tmp_path, 
         meta = pq.ParquetFile(path).metadata
         assert meta.num_row_groups > 1
         assert all(meta.row_group(i).num_rows <= 30 for i in range(meta.num_row_groups))
+
+
+@pytest.mark.parametrize("buffer_bytes, most_writes", [(1 << 30, 3), (1, 60)])
+def test_months_are_dealt_in_buffered_runs_not_a_row_group_per_batch(buffer_bytes, most_writes, tmp_path, monkeypatch):
+    """Every batch spans all three months: unbuffered, each would add a tiny row group to each
+    month's scratch file (whose metadata the writer keeps until it closes)."""
+    monkeypatch.setattr(assemble, "READ_BATCH_ROWS", 10)
+    monkeypatch.setattr(assemble, "SCRATCH_BUFFER_BYTES", buffer_bytes)
+    writes = []
+    original = pq.ParquetWriter.write_table
+
+    def counting(self, table, *args, **kwargs):
+        if "_spill" in str(self.where):
+            writes.append(table.num_rows)
+        return original(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", counting)
+    con = duckdb.connect()
+    con.register("src", _claims(200))
+    assert assemble.write_table(con, "SELECT * FROM src", TABLES["claims"], tmp_path / "claims") == 200
+    assert sum(writes) == 200 and len(writes) <= most_writes
+    assert sum(pq.read_table(p).num_rows for p in (tmp_path / "claims").rglob("*.parquet")) == 200
