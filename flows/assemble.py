@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -34,13 +34,13 @@ UNKNOWN_MONTH = "unknown"  # partition of rows without a date (hive's default na
 def connect(spill_dir: Path, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-    con.execute(f"SET temp_directory = '{_sql_str(str(spill_dir))}'")
+    con.execute(f"SET temp_directory = '{sql_str(str(spill_dir))}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
 
 
-def _sql_str(value: str) -> str:
+def sql_str(value: str) -> str:
     return value.replace("'", "''")
 
 
@@ -163,16 +163,21 @@ def row_order(table: Table) -> str:
     return ", ".join(_quote(c) for c in table.sort_by or table.key)
 
 
-def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: Path) -> int:
+def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: Path,
+                finish: Callable[[str], str] | None = None) -> int:
     """Stream a query into `folder`, rows in the table's total order: hive-partitioned by month
     when the table declares it (one file per month), else one flat file. Returns the row count.
+    finish(rows) -> SQL: the table's final rows from `rows` (a table expression with the same
+    columns as `sql`), for joins that are cheaper one month at a time: a join builds its hash
+    table on a month's rows instead of on the whole of the other side.
     pyarrow's dataset writer is not used: it keeps every partition's file open with its unfinished
     row group buffered until the end, which is a whole month-partitioned table in memory."""
     folder.mkdir(parents=True, exist_ok=True)
     schema = table.arrow_schema()
     order = row_order(table)
+    finish = finish or (lambda rows: f"SELECT * FROM {rows}")
     if table.partition is None:
-        reader = con.sql(f"SELECT * FROM ({sql}) ORDER BY {order}").to_arrow_reader(READ_BATCH_ROWS)
+        reader = con.sql(f"SELECT * FROM ({finish(f'({sql})')}) ORDER BY {order}").to_arrow_reader(READ_BATCH_ROWS)
         return _write(reader, schema, folder)
     key, date_column = table.partition
     month = f"coalesce(strftime({_quote(date_column)}, '%Y-%m'), '{UNKNOWN_MONTH}')"
@@ -218,8 +223,8 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
     count = 0
     for value in sorted(writers):
         path = scratch / f"{value}.parquet"
-        reader = con.sql(f"SELECT * FROM read_parquet('{_sql_str(str(path))}') ORDER BY {order}") \
-            .to_arrow_reader(READ_BATCH_ROWS)
+        month_rows = f"read_parquet('{sql_str(str(path))}')"
+        reader = con.sql(f"SELECT * FROM ({finish(month_rows)}) ORDER BY {order}").to_arrow_reader(READ_BATCH_ROWS)
         count += _write(reader, schema, folder / f"{key}={value}", empty_file=False)
         path.unlink()
     scratch.rmdir()

@@ -214,32 +214,41 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str], flags_d
 
 
 def write_row_tables(con, staging: Path, flags: dict[str, SpilledFlags | dict]) -> None:
-    """The row tables and events into the staging snapshot, with this run's event ids and flags."""
+    """The row tables and events into the staging snapshot, with this run's event ids and flags.
+    Both are joined one month at a time (write_table's `finish`): joined to the whole table, each
+    join held a hash table of all its rows (a large run's 280,000 mention ids, 300,000 flagged
+    claims), the largest thing the publish step held."""
     def flag_table(name: str) -> None:
         keyed = flags.get(name, {})
-        if isinstance(keyed, SpilledFlags):  # grouped by DuckDB, empty or not
-            con.execute(f"CREATE OR REPLACE TEMP VIEW flags_{name} AS {keyed.grouped_sql()}")
+        if isinstance(keyed, SpilledFlags):  # grouped by DuckDB once, empty or not, to Parquet
+            grouped = staging / "_spill" / f"flags-{name}.parquet"
+            grouped.parent.mkdir(parents=True, exist_ok=True)
+            con.execute(f"COPY ({keyed.grouped_sql()}) TO '{assemble.sql_str(str(grouped))}' (FORMAT parquet)")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW flags_{name} AS "
+                        f"SELECT * FROM read_parquet('{assemble.sql_str(str(grouped))}')")
             return
         con.register(f"flags_{name}", pa.table({
             "key": pa.array(list(keyed), pa.string()),
             "flags": pa.array([sorted(set(v)) for v in keyed.values()], pa.list_(pa.string()))}))
 
-    for name in ("claims", "event_mentions", "events"):
-        flag_table(name)
     columns = {name: [c for c in TABLES[name].column_names] for name in ("articles", "claims", "event_mentions", "events")}
 
-    def select(name: str, key: str, source: str, replace: dict[str, str]) -> str:
-        picked = [replace.get(c, f't."{c}"') + f' AS "{c}"' for c in columns[name]]
-        return (f"SELECT {', '.join(picked)} FROM {source} t LEFT JOIN flags_{name} f ON f.key = t.\"{key}\"")
+    def with_flags(name: str, key: str, source: str) -> str:
+        picked = [("coalesce(f.flags, CAST([] AS VARCHAR[]))" if c == "flags" else f't."{c}"') + f' AS "{c}"'
+                  for c in columns[name]]
+        return f'SELECT {", ".join(picked)} FROM {source} t LEFT JOIN flags_{name} f ON f.key = t."{key}"'
 
-    flagged = "coalesce(f.flags, CAST([] AS VARCHAR[]))"
-    mentions = ("(SELECT m.* EXCLUDE (event_id), e.event_id FROM all_event_mentions m "
-                "LEFT JOIN event_ids e USING (mention_id))")
-    for name, sql in (("articles", "SELECT * FROM all_articles"),
-                      ("claims", select("claims", "claim_id", "all_claims", {"flags": flagged})),
-                      ("event_mentions", select("event_mentions", "mention_id", mentions, {"flags": flagged})),
-                      ("events", select("events", "event_id", "all_events", {"flags": flagged}))):
-        assemble.write_table(con, sql, TABLES[name], staging / name)
+    def mentions(rows: str) -> str:
+        return with_flags("event_mentions", "mention_id", f"(SELECT m.* EXCLUDE (event_id), e.event_id FROM {rows} m "
+                                                          "LEFT JOIN event_ids e USING (mention_id))")
+
+    for name, finish in (("articles", None),
+                         ("claims", lambda rows: with_flags("claims", "claim_id", rows)),
+                         ("event_mentions", mentions),
+                         ("events", lambda rows: with_flags("events", "event_id", rows))):
+        if finish is not None:
+            flag_table(name)  # grouped just before its table is written: one table's at a time
+        assemble.write_table(con, f"SELECT * FROM all_{name}", TABLES[name], staging / name, finish)
         release_freed_memory()  # each table's batches and writers, before the next one's
 
 

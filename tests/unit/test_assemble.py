@@ -86,3 +86,21 @@ def test_months_are_dealt_in_buffered_runs_not_a_row_group_per_batch(buffer_byte
     assert assemble.write_table(con, "SELECT * FROM src", TABLES["claims"], tmp_path / "claims") == 200
     assert sum(writes) == 200 and len(writes) <= most_writes
     assert sum(pq.read_table(p).num_rows for p in (tmp_path / "claims").rglob("*.parquet")) == 200
+
+
+def test_finish_joins_each_month_and_keeps_every_row_in_order(tmp_path):
+    con = duckdb.connect()
+    con.register("src", _claims(50))
+    con.register("extra", pa.table({"key": ["c00001", "c00050"], "note": [["first"], ["last"]]}))
+    columns = TABLES["claims"].column_names
+
+    def finish(rows: str) -> str:  # the flags column taken from a join, one month's rows at a time
+        picked = [("coalesce(e.note, CAST([] AS VARCHAR[]))" if c == "flags" else f't."{c}"') + f' AS "{c}"'
+                  for c in columns]
+        return f"SELECT {', '.join(picked)} FROM {rows} t LEFT JOIN extra e ON e.key = t.claim_id"
+
+    assert assemble.write_table(con, "SELECT * FROM src", TABLES["claims"], tmp_path / "claims", finish) == 50
+    rows = [r for p in (tmp_path / "claims").rglob("*.parquet") for r in pq.read_table(p).to_pylist()]
+    assert sorted(r["claim_id"] for r in rows) == sorted(f"c{i:05d}" for i in range(1, 51))
+    assert {r["claim_id"]: r["flags"] for r in rows if r["flags"]} == {"c00001": ["first"], "c00050": ["last"]}
+    assert not (tmp_path / "_spill" / "claims-by-month").exists()
