@@ -198,8 +198,8 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
     # The scratch files are sorted month by month afterwards, so this pass may take rows in any
     # order: DuckDB then streams its joins without holding rows back to keep their order.
     con.execute("SET preserve_insertion_order = false")
-    reader = con.sql(f"SELECT *, {month} AS __month FROM ({sql})").to_arrow_reader(READ_BATCH_ROWS)
     try:
+        reader = con.sql(f"SELECT *, {month} AS __month FROM ({sql})").to_arrow_reader(READ_BATCH_ROWS)
         for batch in reader:
             months = batch.column("__month")
             body = batch.drop_columns(["__month"])

@@ -223,29 +223,28 @@ def write_row_tables(con, staging: Path, flags: dict[str, SpilledFlags | dict]) 
         if isinstance(keyed, SpilledFlags):  # grouped by DuckDB once, empty or not, to Parquet
             grouped = staging / "_spill" / f"flags-{name}.parquet"
             grouped.parent.mkdir(parents=True, exist_ok=True)
-            con.execute(f"COPY ({keyed.grouped_sql()}) TO '{assemble.sql_str(str(grouped))}' (FORMAT parquet)")
-            con.execute(f"CREATE OR REPLACE TEMP VIEW flags_{name} AS "
-                        f"SELECT * FROM read_parquet('{assemble.sql_str(str(grouped))}')")
+            path = assemble.sql_str(str(grouped))
+            con.execute(f"COPY ({keyed.grouped_sql()}) TO '{path}' (FORMAT parquet)")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW flags_{name} AS SELECT * FROM read_parquet('{path}')")
             return
         con.register(f"flags_{name}", pa.table({
             "key": pa.array(list(keyed), pa.string()),
             "flags": pa.array([sorted(set(v)) for v in keyed.values()], pa.list_(pa.string()))}))
 
-    columns = {name: [c for c in TABLES[name].column_names] for name in ("articles", "claims", "event_mentions", "events")}
-
-    def with_flags(name: str, key: str, source: str) -> str:
+    def with_flags(name: str, source: str) -> str:
         picked = [("coalesce(f.flags, CAST([] AS VARCHAR[]))" if c == "flags" else f't."{c}"') + f' AS "{c}"'
-                  for c in columns[name]]
-        return f'SELECT {", ".join(picked)} FROM {source} t LEFT JOIN flags_{name} f ON f.key = t."{key}"'
+                  for c in TABLES[name].column_names]
+        return (f'SELECT {", ".join(picked)} FROM {source} t '
+                f'LEFT JOIN flags_{name} f ON f.key = t."{FLAGGED_KEYS[name]}"')
 
     def mentions(rows: str) -> str:
-        return with_flags("event_mentions", "mention_id", f"(SELECT m.* EXCLUDE (event_id), e.event_id FROM {rows} m "
-                                                          "LEFT JOIN event_ids e USING (mention_id))")
+        return with_flags("event_mentions", f"(SELECT m.* EXCLUDE (event_id), e.event_id FROM {rows} m "
+                                            "LEFT JOIN event_ids e USING (mention_id))")
 
     for name, finish in (("articles", None),
-                         ("claims", lambda rows: with_flags("claims", "claim_id", rows)),
+                         ("claims", lambda rows: with_flags("claims", rows)),
                          ("event_mentions", mentions),
-                         ("events", lambda rows: with_flags("events", "event_id", rows))):
+                         ("events", lambda rows: with_flags("events", rows))):
         if finish is not None:
             flag_table(name)  # grouped just before its table is written: one table's at a time
         assemble.write_table(con, f"SELECT * FROM all_{name}", TABLES[name], staging / name, finish)
