@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
 
-from flows.storage import InputFile
+from flows.storage import INVENTORY_SCHEMA
 
 ON_REMOVED = ("drop", "keep")
 ROW_TABLES = ("articles", "claims", "event_mentions")  # rows that belong to one input file
@@ -19,7 +20,7 @@ PER_FILE_STAGES = ("read", "decode", "extract")  # quarantine stages tied to an 
 
 @dataclass
 class Plan:
-    to_process: list[InputFile] = field(default_factory=list)
+    to_process: pa.Table = field(default_factory=INVENTORY_SCHEMA.empty_table)  # inventory rows to extract
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -33,28 +34,32 @@ class Plan:
                 "on_removed": on_removed}
 
 
-def plan(inputs: list[InputFile], ledger: pd.DataFrame | None, full_refresh: bool = False,
+def plan(inputs: pa.Table, ledger: pd.DataFrame | None, full_refresh: bool = False,
          extractor_version: str | None = None) -> Plan:
-    """extractor_version: rows made by other extraction code or lexicons are all made again."""
+    """inputs: the inventory (storage.inventory). extractor_version: rows made by other extraction
+    code or lexicons are all made again."""
+    paths = inputs.column("source_path").to_pylist()
     stale_rules = (extractor_version is not None and ledger is not None
                    and ("extractor_version" not in ledger.columns
                         or (ledger["extractor_version"] != extractor_version).any()))
     if ledger is None or full_refresh or stale_rules:
-        return Plan(to_process=list(inputs), new=[i.source_path for i in inputs], full=True)
+        return Plan(to_process=inputs, new=paths, full=True)
     known = {row["source_path"]: row for row in ledger.to_dict("records")}
     result = Plan()
-    for item in inputs:
-        before = known.get(item.source_path)
+    selected = []
+    hashes = zip(inputs.column("content_sha256").to_pylist(), inputs.column("metadata_sha256").to_pylist())
+    for position, (path, (content, metadata)) in enumerate(zip(paths, hashes)):
+        before = known.get(path)
         if before is None:
-            result.new.append(item.source_path)
-        elif (item.content_sha256 is not None and before["content_sha256"] == item.content_sha256
-              and before["metadata_sha256"] == item.metadata_sha256):
-            result.unchanged.append(item.source_path)
+            result.new.append(path)
+        elif content is not None and before["content_sha256"] == content and before["metadata_sha256"] == metadata:
+            result.unchanged.append(path)
             continue
         else:
-            result.changed.append(item.source_path)
-        result.to_process.append(item)
-    present = {i.source_path for i in inputs}
+            result.changed.append(path)
+        selected.append(position)
+    result.to_process = inputs.take(pa.array(selected, pa.int64()))
+    present = set(paths)
     for path, row in known.items():
         if path not in present:
             (result.removed if row["state"] == "present" else result.gone_before).append(path)
@@ -89,24 +94,27 @@ def concat(kept: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([kept.astype(object), new.astype(object)], ignore_index=True)
 
 
-def ledger(inputs: list[InputFile], work: Plan, previous: pd.DataFrame | None, articles: pd.DataFrame,
+LEDGER_COLUMNS = ["source_path", "content_sha256", "metadata_sha256", "n_bytes", "article_id", "outcome", "state",
+                  "run_id", "extractor_version"]
+
+
+def ledger(inputs: pa.Table, work: Plan, previous: pd.DataFrame | None, articles: pd.DataFrame,
            run_id: str, on_removed: str, extractor_version: str | None = None) -> pd.DataFrame:
-    """One row per input: carried over when unchanged, rewritten when processed by this run."""
-    before = {} if previous is None else {r["source_path"]: r for r in previous.to_dict("records")}
+    """One row per input of the inventory: carried over when unchanged, rewritten when processed
+    by this run. Columnar: at 50,000 inputs a dict per row cost tens of MB at the publish step."""
     unchanged = set(work.unchanged)
+    fresh = inputs.select(["source_path", "content_sha256", "metadata_sha256", "n_bytes"]) \
+        .to_pandas(types_mapper=None, integer_object_nulls=True)
+    fresh = fresh[~fresh["source_path"].isin(unchanged)]
     article_of = dict(zip(articles["source_path"], articles["article_id"])) if not articles.empty else {}
-    rows = []
-    for item in inputs:
-        if item.source_path in unchanged:
-            rows.append({**before[item.source_path], "state": "present"})
-            continue
-        article_id = article_of.get(item.source_path)
-        rows.append({"source_path": item.source_path, "content_sha256": item.content_sha256,
-                     "metadata_sha256": item.metadata_sha256, "n_bytes": item.n_bytes,
-                     "article_id": article_id, "outcome": "article" if article_id else "quarantined",
-                     "state": "present", "run_id": run_id, "extractor_version": extractor_version})
-    if on_removed == "keep" and not work.full:
-        rows.extend({**before[path], "state": "removed"} for path in work.removed + work.gone_before)
-    frame = pd.DataFrame(rows, columns=["source_path", "content_sha256", "metadata_sha256", "n_bytes",
-                                        "article_id", "outcome", "state", "run_id", "extractor_version"])
+    article_id = fresh["source_path"].map(article_of).astype(object)
+    article_id = article_id.where(article_id.notna(), None)
+    fresh = fresh.assign(article_id=article_id, outcome=article_id.notna().map({True: "article", False: "quarantined"}),
+                         state="present", run_id=run_id, extractor_version=extractor_version)
+    parts = [fresh]
+    if previous is not None and unchanged:
+        parts.append(previous[previous["source_path"].isin(unchanged)].assign(state="present"))
+    if previous is not None and on_removed == "keep" and not work.full:
+        parts.append(previous[previous["source_path"].isin(set(work.removed + work.gone_before))].assign(state="removed"))
+    frame = pd.concat([p.reindex(columns=LEDGER_COLUMNS).astype(object) for p in parts], ignore_index=True)
     return frame.sort_values("source_path", kind="stable").reset_index(drop=True)

@@ -6,6 +6,7 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -21,7 +22,7 @@ from expectations.flagstore import SpilledFlags
 from expectations.suites import VIEW_COLUMNS, suite_path
 from expectations.validate import (RunValidator, ValidationOutcome, apply_keyed_flags, cross_row_columns,
                                    cross_row_filter, cross_row_passes, cross_row_split_columns,
-                                   warm_up)
+                                   presence_select_sql, warm_up)
 from flows import assemble, incremental, snapshots, storage
 from flows.event_merge import merge_to_parts
 from flows.batch import ARTICLE_KEYS, StagedBatch, stage_batch
@@ -29,7 +30,7 @@ from flows.lock import output_lock
 from flows.memory import release_freed_memory
 from flows.progress import StageClock, progress
 from flows.retry import TRANSIENT_RETRY
-from flows.runners import auto_batch_size, runner_name
+from flows.runners import auto_batch_size, runner_name, submission_window
 from schemas import TABLES
 from transforms.decode import DEFAULT_MAX_BYTES
 from transforms.dedupe import split_duplicate_articles
@@ -75,10 +76,12 @@ def _code_version() -> str:
 
 
 @task(name="discover-inputs", **TRANSIENT_RETRY)
-def discover_task(input_dir: str) -> tuple[list[storage.InputFile], list[tuple[str, str, str, str]]]:
+def discover_task(input_dir: str) -> tuple[pa.Table, list[tuple[str, str, str, str]]]:
+    """The inputs as an inventory (storage.INVENTORY_SCHEMA), and the paths rejected on sight.
+    Columnar because the flow holds it for the whole run (Prefect keeps a task's result for as long)."""
     inputs, rejected = storage.discover(Path(input_dir))
     storage.fingerprint(inputs)
-    return inputs, rejected
+    return storage.inventory(inputs), rejected
 
 
 @task(name="read-published", **TRANSIENT_RETRY)
@@ -181,11 +184,14 @@ def validate_run(con, frames: dict[str, pd.DataFrame], notes: list[str], flags_d
         order = assemble.row_order(TABLES[name])
         n_rows = con.execute(f"SELECT count(*) FROM all_{name}").fetchall()[0][0]
         key = FLAGGED_KEYS.get(name)
+        # The text the suite only requires to be there stays in DuckDB (presence_select_sql).
+        names = [d[0] for d in con.execute(f"SELECT * FROM all_{name} LIMIT 0").description]
+        select = presence_select_sql(name, names, keep=("article_id",) + ((key,) if key else ()))
         if n_rows <= CHUNK_ROWS[name]:
-            frame = assemble.fetch(con, f"SELECT * FROM all_{name} ORDER BY {order}")
+            frame = assemble.fetch(con, f"SELECT {select} FROM all_{name} ORDER BY {order}")
             validator.validate(name, _with_article_columns(frame, lookups), key)
             continue
-        for chunk in assemble.chunks(con, f"SELECT * FROM all_{name}", CHUNK_ROWS[name]):
+        for chunk in assemble.chunks(con, f"SELECT {select} FROM all_{name}", CHUNK_ROWS[name]):
             validator.validate(name, _with_article_columns(chunk, lookups), key, part="rows")
             del chunk
             release_freed_memory()  # else the freed chunks' pages pile up, fragmented
@@ -274,23 +280,39 @@ def _run(input_dir: str, output_dir: str, batch_size: int | None, max_bytes: int
     stages = StageClock()
     # Great Expectations takes seconds to import: do it while the workers extract.
     threading.Thread(target=warm_up, daemon=True).start()
-    inputs, rejected = discover_task(input_dir)
+    # Discovery runs on a worker: listing 50,000 inputs builds an object per file and reads every
+    # manifest row (over 100 MB, briefly), and the flow's heap would keep that high-water mark, in
+    # fragments, for the rest of the run. What comes back is the columnar inventory.
+    discovered = discover_task.submit(input_dir)
     previous = read_published_task(output_dir)
+    inputs, rejected = discovered.result()
     previous_dir = snapshots.published_dir(Path(output_dir))
     work = incremental.plan(inputs, previous.get("ledger"), full_refresh, storage.extractor_version())
     stages.lap("discover")
     staging = snapshots.begin(Path(output_dir), run_id)
     try:
-        size = batch_size or auto_batch_size(len(work.to_process))
-        batches = [work.to_process[i:i + size] for i in range(0, len(work.to_process), size)]
-        futures = [process_batch_task.submit(batch, max_bytes, n, str(staging / "_parts"), run_id, started)
-                   for n, batch in enumerate(batches)]
+        n_todo = work.to_process.num_rows
+        size = batch_size or auto_batch_size(n_todo)
+        # A batch's InputFile objects exist only while it is queued or running: the runner holds
+        # each submitted batch's parameters (and a pickled copy) until it has run, so at most
+        # submission_window() batches are submitted ahead of the results read.
+        window = submission_window()
+        pending: deque = deque()
+        sizes: dict[int, int] = {}
         staged: list[StagedBatch] = []
-        with progress(len(work.to_process), "articles") as advance:
-            for future in futures:
-                result = future.result()
-                staged.append(result)
-                advance(len(batches[result.batch_no]))
+        with progress(n_todo, "articles") as advance:
+            for n, start in enumerate(range(0, n_todo, size)):
+                items = storage.input_files(work.to_process.slice(start, size))
+                sizes[n] = len(items)
+                pending.append(process_batch_task.submit(items, max_bytes, n, str(staging / "_parts"), run_id,
+                                                         started))
+                del items
+                while len(pending) >= window:
+                    staged.append(pending.popleft().result())
+                    advance(sizes.pop(staged[-1].batch_no))
+            while pending:
+                staged.append(pending.popleft().result())
+                advance(sizes.pop(staged[-1].batch_no))
         stages.lap("extract")
         return _assemble_validate_publish(staged, rejected, work, previous, previous_dir, inputs, staging,
                                           run_id, started, clock, stages, reference_path, on_removed,
@@ -347,7 +369,7 @@ def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_
     stages.lap("validate")
     n_rows = {name: con.execute(f"SELECT count(*) FROM all_{name}").fetchall()[0][0] for name in assemble.ROW_TABLES}
     counts = {
-        "n_inputs": len(inputs) + sum(1 for r in rejected if r[1] == "discover"),
+        "n_inputs": inputs.num_rows + sum(1 for r in rejected if r[1] == "discover"),
         "n_articles": n_rows["articles"], "n_quarantined": len(quarantine),
         "n_claims": n_rows["claims"], "n_event_mentions": n_rows["event_mentions"], "n_events": n_events,
         "n_flagged_rows": sum(len(f) for f in validation.flagged.values()),

@@ -26,6 +26,16 @@ def auto_batch_size(n_articles: int, workers: int | None = None) -> int:
     return max(MIN_BATCH, min(MAX_BATCH, math.ceil(n_articles / (workers * TASKS_PER_WORKER)) or 1))
 
 
+def submission_window(workers: int | None = None) -> int:
+    """How many batches the flow submits ahead of the results it has read: enough to keep every
+    worker busy while a result comes back, few enough that the batches waiting in the runner (their
+    parameters, and a pickled copy each) stay a handful whatever the corpus. A Dask cluster at
+    DASK_ADDRESS may have more workers than this machine has cores: its own count is unknown here,
+    so it gets a wider window."""
+    workers = workers or int(os.environ.get("GAZETL_WORKERS") or default_workers())
+    return max(4, (8 if os.environ.get("DASK_ADDRESS") else 2) * workers)
+
+
 def task_runner(name: str, workers: int | None = None, dask_address: str | None = None):
     """The Prefect task runner for `name`."""
     workers = workers or default_workers()

@@ -167,6 +167,34 @@ def fingerprint(items: list[InputFile]) -> None:
             item.content_sha256 = None  # processed (and quarantined as unreadable) on every run
 
 
+# The inputs as the flow holds them for a whole run: columns, not an object per file. A folder of
+# 50,000 articles took 52 MB as InputFile objects (a dict of metadata apiece), about 20 MB so.
+INVENTORY_SCHEMA = pa.schema([
+    pa.field("source_path", pa.string(), nullable=False), pa.field("path", pa.string(), nullable=False),
+    pa.field("metadata", pa.string(), nullable=False),  # the metadata dict as JSON
+    pa.field("content_sha256", pa.string()), pa.field("metadata_sha256", pa.string(), nullable=False),
+    pa.field("n_bytes", pa.int64()),
+])
+
+
+def inventory(items: list[InputFile]) -> pa.Table:
+    """Discovered (and fingerprinted) inputs as one columnar table, in their order."""
+    return pa.table({
+        "source_path": [i.source_path for i in items], "path": [i.path for i in items],
+        "metadata": [json.dumps(i.metadata, ensure_ascii=False) for i in items],
+        "content_sha256": [i.content_sha256 for i in items], "metadata_sha256": [i.metadata_sha256 for i in items],
+        "n_bytes": [i.n_bytes for i in items],
+    }, schema=INVENTORY_SCHEMA)
+
+
+def input_files(table: pa.Table) -> list[InputFile]:
+    """The InputFile objects of an inventory's rows (a batch's, when the flow hands one out)."""
+    columns = {name: table.column(name).to_pylist() for name in INVENTORY_SCHEMA.names}
+    return [InputFile(source_path, path, json.loads(metadata), content, meta_hash, n_bytes)
+            for source_path, path, metadata, content, meta_hash, n_bytes
+            in zip(*(columns[name] for name in INVENTORY_SCHEMA.names))]
+
+
 def read_bytes(path: Path, limit: int) -> bytes:
     """At most limit + 1 bytes: enough to tell an oversized file without reading all of it."""
     with open(path, "rb") as handle:

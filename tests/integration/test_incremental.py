@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from flows.incremental import plan
-from flows.storage import InputFile
+from flows.storage import InputFile, input_files, inventory
 from schemas import TABLES
 from tests.integration.articles import EXTRA, write_inputs
 from tests.integration.conftest import read, run
@@ -37,13 +37,14 @@ def test_plan_sorts_inputs_by_what_changed():
         {"source_path": "long_gone.txt", "content_sha256": "e", "metadata_sha256": "m", "state": "removed"},
         {"source_path": "unreadable.txt", "content_sha256": None, "metadata_sha256": "m", "state": "present"},
     ])
-    inputs = [_item("same.txt", "a"), _item("edited.txt", "B"), _item("retagged.txt", "c", "M2"),
-              _item("fresh.txt", "f"), _item("unreadable.txt", None)]
+    inputs = inventory([_item("same.txt", "a"), _item("edited.txt", "B"), _item("retagged.txt", "c", "M2"),
+                        _item("fresh.txt", "f"), _item("unreadable.txt", None)])
     work = plan(inputs, ledger)
     assert (work.unchanged, work.new, work.removed, work.gone_before) == (
         ["same.txt"], ["fresh.txt"], ["gone.txt"], ["long_gone.txt"])
     assert work.changed == ["edited.txt", "retagged.txt", "unreadable.txt"]
-    assert [i.source_path for i in work.to_process] == ["edited.txt", "retagged.txt", "fresh.txt", "unreadable.txt"]
+    assert [i.source_path for i in input_files(work.to_process)] == [
+        "edited.txt", "retagged.txt", "fresh.txt", "unreadable.txt"]
     assert plan(inputs, ledger, full_refresh=True).full and plan(inputs, None).full
 
 
@@ -51,12 +52,22 @@ def test_other_extraction_rules_reprocess_every_input():
     ledger = pd.DataFrame([
         {"source_path": "same.txt", "content_sha256": "a", "metadata_sha256": "m", "state": "present",
          "extractor_version": "rules-v1"}])
-    inputs = [_item("same.txt", "a")]
+    inputs = inventory([_item("same.txt", "a")])
     assert plan(inputs, ledger, extractor_version="rules-v1").unchanged == ["same.txt"]
     changed_rules = plan(inputs, ledger, extractor_version="rules-v2")
-    assert changed_rules.full and [i.source_path for i in changed_rules.to_process] == ["same.txt"]
+    assert changed_rules.full and changed_rules.to_process.column("source_path").to_pylist() == ["same.txt"]
     # a ledger from before the column existed says nothing about its rules: reprocess
     assert plan(inputs, ledger.drop(columns=["extractor_version"]), extractor_version="rules-v1").full
+
+
+def test_an_inventory_gives_back_the_inputs_it_was_made_of():
+    items = [InputFile("a/b.txt", Path("/in/a/b.txt"), {"title": "Truce talks, \u00e9t\u00e9", "url": "u"}, "c1", "m1", 12),
+             InputFile("c.html", "/in/c.html", {}, None, "m2", None)]
+    table = inventory(items)
+    assert table.num_rows == 2
+    assert input_files(table) == items
+    assert input_files(table.slice(1, 1)) == items[1:]
+    assert input_files(inventory([])) == []
 
 
 @pytest.mark.slow

@@ -67,3 +67,54 @@ def test_a_memoised_condition_selects_what_gx_selects(share, monkeypatch):
         got = gx_engine._apply_row_condition_filter(frame, condition, kwargs)
         pd.testing.assert_frame_equal(got, expected)
     engine.forget(gx_engine)
+
+
+def test_text_is_read_only_for_presence_and_codes_are_not():
+    articles = validate.presence_only_columns("articles")
+    assert "text" in articles
+    # each of these is compared with a code list, a key or another column somewhere in its suite
+    assert not articles & {"content_type", "published_date_basis", "article_id"}
+    assert not validate.presence_only_columns("claims") & {"quote", "value", "metric", "char_end", "claim_id"}
+    assert not validate.presence_only_columns("event_mentions") & {"quote", "trigger_text"}
+
+
+def test_a_column_named_in_a_row_condition_or_as_a_text_column_is_read(monkeypatch):
+    stored = [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "body"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "note"}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "lead"}},
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "kind", "value_set": ["body"]}},
+        {"type": "expect_quote_to_hold_text_at_offsets", "kwargs": {"column_list": ["q"], "text_column": "note"}},
+        {"type": "expect_column_values_to_be_between",
+         "kwargs": {"column": "n", "row_condition": {"type": "comparison", "column": {"name": "lead"},
+                                                     "operator": "==", "parameter": "x"}}},
+    ]
+    monkeypatch.setattr(validate, "_stored", lambda name: stored)
+    validate.presence_only_columns.cache_clear()
+    try:
+        # "body" is only a value in a code list: still presence-only
+        assert validate.presence_only_columns("made-up") == {"body"}
+    finally:
+        validate.presence_only_columns.cache_clear()
+
+
+def test_presence_select_keeps_what_the_caller_reads_and_what_is_not_text():
+    sql = validate.presence_select_sql("articles", ["article_id", "text", "n_chars", "content_type"],
+                                       keep=("article_id",))
+    assert sql == ('"article_id", CASE WHEN "text" IS NULL THEN NULL ELSE \'\' END AS "text", '
+                   '"n_chars", "content_type"')
+    assert validate.presence_select_sql("articles", ["text"], keep=("text",)) == '"text"'
+
+
+@pytest.mark.parametrize("proxied", [False, True])
+def test_missing_text_fails_the_same_with_or_without_the_proxy(proxied, monkeypatch):
+    if not proxied:
+        monkeypatch.setattr(validate, "_presence_proxies", lambda frame, name: frame)
+    articles = _articles(CLAIMS)
+    articles.loc[2, "text"] = None
+    frames = _typed({"articles": articles})
+    validator = RunValidator()
+    validator.outcome.flagged["articles"] = {}
+    validator.validate("articles", frames["articles"], "article_id")
+    failures = [(f.name, f.blocking, f.unexpected_count) for f in validator.outcome.failures]
+    assert failures == [("expect_column_values_to_not_be_null:text", True, 1)]
