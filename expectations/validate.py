@@ -126,7 +126,7 @@ def presence_select_sql(name: str, columns: list[str], keep: tuple[str, ...] = (
     table = TABLES.get(name)
     items = []
     for column in columns:
-        quoted = '"' + column.replace('"', '""') + '"'
+        quoted = sql_identifier(column)
         if (column in presence_only_columns(name) and column not in keep and table is not None
                 and column in table.column_names and table.column(column).type == pa.string()):
             items.append(f"CASE WHEN {quoted} IS NULL THEN NULL ELSE '' END AS {quoted}")
@@ -372,6 +372,11 @@ def _condition_columns(condition: dict | None) -> list[str]:
     return [condition["column"]["name"]]
 
 
+def sql_identifier(name: str) -> str:
+    """A column name as a DuckDB identifier: double-quoted, quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def sql_literal(value) -> str:
     """A value as a DuckDB literal: strings quoted (quotes doubled), numbers as written."""
     return "'" + str(value).replace("'", "''") + "'" if isinstance(value, str) else str(value)
@@ -382,7 +387,7 @@ def _condition_sql(condition: dict) -> str:
     kind = condition.get("type")
     if kind in ("and", "or"):
         return "(" + f" {kind.upper()} ".join(_condition_sql(c) for c in condition["conditions"]) + ")"
-    column = '"' + condition["column"]["name"].replace('"', '""') + '"'
+    column = sql_identifier(condition["column"]["name"])
     operator, value = condition["operator"], condition["parameter"]
     if operator == "IN":
         return f"{column} IN (" + ", ".join(sql_literal(v) for v in value) + ")"

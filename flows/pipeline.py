@@ -298,21 +298,22 @@ def _run(input_dir: str, output_dir: str, batch_size: int | None, max_bytes: int
         # submission_window() batches are submitted ahead of the results read.
         window = submission_window()
         pending: deque = deque()
-        sizes: dict[int, int] = {}
         staged: list[StagedBatch] = []
         with progress(n_todo, "articles") as advance:
+            def collect_oldest() -> None:
+                result = pending.popleft().result()
+                staged.append(result)
+                advance(min(size, n_todo - result.batch_no * size))
+
             for n, start in enumerate(range(0, n_todo, size)):
                 items = storage.input_files(work.to_process.slice(start, size))
-                sizes[n] = len(items)
                 pending.append(process_batch_task.submit(items, max_bytes, n, str(staging / "_parts"), run_id,
                                                          started))
                 del items
-                while len(pending) >= window:
-                    staged.append(pending.popleft().result())
-                    advance(sizes.pop(staged[-1].batch_no))
+                if len(pending) >= window:
+                    collect_oldest()
             while pending:
-                staged.append(pending.popleft().result())
-                advance(sizes.pop(staged[-1].batch_no))
+                collect_oldest()
         stages.lap("extract")
         return _assemble_validate_publish(staged, rejected, work, previous, previous_dir, inputs, staging,
                                           run_id, started, clock, stages, reference_path, on_removed,

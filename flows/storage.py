@@ -189,10 +189,9 @@ def inventory(items: list[InputFile]) -> pa.Table:
 
 def input_files(table: pa.Table) -> list[InputFile]:
     """The InputFile objects of an inventory's rows (a batch's, when the flow hands one out)."""
-    columns = {name: table.column(name).to_pylist() for name in INVENTORY_SCHEMA.names}
-    return [InputFile(source_path, path, json.loads(metadata), content, meta_hash, n_bytes)
-            for source_path, path, metadata, content, meta_hash, n_bytes
-            in zip(*(columns[name] for name in INVENTORY_SCHEMA.names))]
+    rows = zip(*(table.column(name).to_pylist() for name in INVENTORY_SCHEMA.names))
+    return [InputFile(source_path, path, json.loads(metadata), *hashes_and_size)
+            for source_path, path, metadata, *hashes_and_size in rows]
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
