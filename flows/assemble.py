@@ -26,7 +26,8 @@ ROW_TABLES = ("articles", "claims", "event_mentions")
 MEMORY_LIMIT = "192MB"  # fixed: DuckDB spills to disk beyond it instead of growing with the corpus
 ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size: its scans parallelise by row group
 ROW_GROUP_BYTES = 64 << 20  # ... or fewer rows when they are long (article text): bounded memory
-READ_BATCH_ROWS = 2_048  # rows per Arrow batch read from DuckDB: ~16 MB of articles with their text
+READ_BATCH_ROWS = 2_048  # rows per Arrow batch read from DuckDB (DuckDB's vector size)
+LONG_READ_BATCH_ROWS = 256  # ... of a table with long rows (Table.long_rows): ~1 MB of articles, not 8
 SCRATCH_BUFFER_BYTES = 8 << 20  # rows held while dealing a table into its months (write_table)
 UNKNOWN_MONTH = "unknown"  # partition of rows without a date (hive's default name is unreadable)
 
@@ -102,6 +103,9 @@ def register_sources(con: duckdb.DuckDBPyConnection, parts: Path, previous: Path
     final write: validation and the merge run again over everything."""
     con.register("keep_paths", pa.table({"source_path": pa.array(sorted(set(keep_paths)), pa.string())}))
     con.register("drop_paths", pa.table({"source_path": pa.array(sorted(set(drop_paths)), pa.string())}))
+    # Without paths to drop there is no filter: the anti-join would buffer rows on every scan
+    # (about 30 MB more for a scan of 50,000 articles).
+    dropped = " WHERE source_path NOT IN (SELECT source_path FROM drop_paths)" if drop_paths else ""
     for name in ROW_TABLES:
         table = TABLES[name]
         pieces = []
@@ -116,8 +120,7 @@ def register_sources(con: duckdb.DuckDBPyConnection, parts: Path, previous: Path
                           f"hive_partitioning = false, union_by_name = true) "
                           f"WHERE source_path IN (SELECT source_path FROM keep_paths)")
         body = " UNION ALL ".join(pieces) if pieces else _empty_sql(table)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW all_{name} AS SELECT * FROM ({body}) "
-                    f"WHERE source_path NOT IN (SELECT source_path FROM drop_paths)")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW all_{name} AS SELECT * FROM ({body}){dropped}")
     register_merged(con, parts)
 
 
@@ -163,8 +166,31 @@ def row_order(table: Table) -> str:
     return ", ".join(_quote(c) for c in table.sort_by or table.key)
 
 
+@contextmanager
+def _setting(con: duckdb.DuckDBPyConnection, name: str, value) -> Iterator[None]:
+    """A DuckDB setting changed for a block, then put back as it was (RESET would restore the
+    default, not a value the connection was opened with)."""
+    before = con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+    con.execute(f"SET {name} = {value}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET {name} = {before!r}" if isinstance(before, str) else f"SET {name} = {before}")
+
+
 def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: Path,
                 finish: Callable[[str], str] | None = None) -> int:
+    """See _write_table. Long rows are written by one DuckDB thread: each thread holds its own
+    row groups of text in flight, and a write is bound by the disk more than by the CPU (at 50,000
+    articles: a peak 100 MB above the start instead of 150 MB, 2.1 s instead of 1.7 s)."""
+    if not table.long_rows:
+        return _write_table(con, sql, table, folder, finish)
+    with _setting(con, "threads", 1):
+        return _write_table(con, sql, table, folder, finish)
+
+
+def _write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: Path,
+                 finish: Callable[[str], str] | None = None) -> int:
     """Stream a query into `folder`, rows in the table's total order: hive-partitioned by month
     when the table declares it (one file per month), else one flat file. Returns the row count.
     finish(rows) -> SQL: the table's final rows from `rows` (a table expression with the same
@@ -175,9 +201,10 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
     folder.mkdir(parents=True, exist_ok=True)
     schema = table.arrow_schema()
     order = row_order(table)
+    batch_rows = LONG_READ_BATCH_ROWS if table.long_rows else READ_BATCH_ROWS
     finish = finish or (lambda rows: f"SELECT * FROM {rows}")
     if table.partition is None:
-        reader = con.sql(f"SELECT * FROM ({finish(f'({sql})')}) ORDER BY {order}").to_arrow_reader(READ_BATCH_ROWS)
+        reader = con.sql(f"SELECT * FROM ({finish(f'({sql})')}) ORDER BY {order}").to_arrow_reader(batch_rows)
         return _write(reader, schema, folder)
     key, date_column = table.partition
     month = f"coalesce(strftime({_quote(date_column)}, '%Y-%m'), '{UNKNOWN_MONTH}')"
@@ -199,7 +226,7 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
     # order: DuckDB then streams its joins without holding rows back to keep their order.
     con.execute("SET preserve_insertion_order = false")
     try:
-        reader = con.sql(f"SELECT *, {month} AS __month FROM ({sql})").to_arrow_reader(READ_BATCH_ROWS)
+        reader = con.sql(f"SELECT *, {month} AS __month FROM ({sql})").to_arrow_reader(batch_rows)
         for batch in reader:
             months = batch.column("__month")
             body = batch.drop_columns(["__month"])
@@ -224,7 +251,7 @@ def write_table(con: duckdb.DuckDBPyConnection, sql: str, table: Table, folder: 
     for value in sorted(writers):
         path = scratch / f"{value}.parquet"
         month_rows = f"read_parquet('{sql_str(str(path))}')"
-        reader = con.sql(f"SELECT * FROM ({finish(month_rows)}) ORDER BY {order}").to_arrow_reader(READ_BATCH_ROWS)
+        reader = con.sql(f"SELECT * FROM ({finish(month_rows)}) ORDER BY {order}").to_arrow_reader(batch_rows)
         count += _write(reader, schema, folder / f"{key}={value}", empty_file=False)
         path.unlink()
     scratch.rmdir()

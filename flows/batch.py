@@ -58,9 +58,9 @@ def process_batch(items: list[InputFile], max_bytes: int = DEFAULT_MAX_BYTES) ->
     return result
 
 
-# What the flow process keeps of a staged batch: only what the cross-row steps (duplicate check,
-# event merge, validation of whole series) need. Article text and quotes stay on disk.
-ARTICLE_KEYS = ("article_id", "source_path", "published_date", "outlet", "n_chars")
+# What the flow process keeps of a staged batch: only what it needs of every article (the
+# duplicate check, the event merge's outlets, the ledger). Article text and quotes stay on disk.
+ARTICLE_KEYS = ("article_id", "source_path", "outlet")
 STAGED_TABLES = ("articles", "claims", "event_mentions")
 
 

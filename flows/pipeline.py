@@ -76,12 +76,15 @@ def _code_version() -> str:
 
 
 @task(name="discover-inputs", **TRANSIENT_RETRY)
-def discover_task(input_dir: str) -> tuple[pa.Table, list[tuple[str, str, str, str]]]:
-    """The inputs as an inventory (storage.INVENTORY_SCHEMA), and the paths rejected on sight.
-    Columnar because the flow holds it for the whole run (Prefect keeps a task's result for as long)."""
+def discover_task(input_dir: str, inventory_path: str) -> list[tuple[str, str, str, str]]:
+    """Write the inputs' inventory (storage.INVENTORY_SCHEMA) to inventory_path; return the paths
+    rejected on sight. The inventory travels through a file, not as the task's result: a result
+    comes back pickled, the runner's future keeps the pickle and Prefect the unpickled copy for the
+    whole run (over 30 MB at 50,000 inputs), where the flow maps the file (storage.read_inventory)."""
     inputs, rejected = storage.discover(Path(input_dir))
     storage.fingerprint(inputs)
-    return storage.inventory(inputs), rejected
+    storage.write_inventory(storage.inventory(inputs), Path(inventory_path))
+    return rejected
 
 
 @task(name="read-published", **TRANSIENT_RETRY)
@@ -282,15 +285,16 @@ def _run(input_dir: str, output_dir: str, batch_size: int | None, max_bytes: int
     threading.Thread(target=warm_up, daemon=True).start()
     # Discovery runs on a worker: listing 50,000 inputs builds an object per file and reads every
     # manifest row (over 100 MB, briefly), and the flow's heap would keep that high-water mark, in
-    # fragments, for the rest of the run. What comes back is the columnar inventory.
-    discovered = discover_task.submit(input_dir)
-    previous = read_published_task(output_dir)
-    inputs, rejected = discovered.result()
-    previous_dir = snapshots.published_dir(Path(output_dir))
-    work = incremental.plan(inputs, previous.get("ledger"), full_refresh, storage.extractor_version())
-    stages.lap("discover")
+    # fragments, for the rest of the run. The flow maps the columnar inventory it writes.
+    previous = read_published_task(output_dir)  # first: its recovery clears crashed staging folders
     staging = snapshots.begin(Path(output_dir), run_id)
     try:
+        inventory_path = staging / snapshots.INVENTORY
+        rejected = discover_task.submit(input_dir, str(inventory_path)).result()
+        inputs = storage.read_inventory(inventory_path)
+        previous_dir = snapshots.published_dir(Path(output_dir))
+        work = incremental.plan(inputs, previous.get("ledger"), full_refresh, storage.extractor_version())
+        stages.lap("discover")
         n_todo = work.to_process.num_rows
         size = batch_size or auto_batch_size(n_todo)
         # A batch's InputFile objects exist only while it is queued or running: the runner holds
@@ -324,23 +328,30 @@ def _run(input_dir: str, output_dir: str, batch_size: int | None, max_bytes: int
 
 def _assemble_validate_publish(staged, rejected, work, previous, previous_dir, inputs, staging, run_id,
                                started, clock, stages, reference_path, on_removed, output_dir, input_dir):
-    kept_paths = incremental.kept_paths(work, on_removed)
-    key_schema = pa.schema([TABLES["articles"].arrow_schema().field(k) for k in ARTICLE_KEYS])
-    new_keys = pa.concat_tables([key_schema.empty_table()] + [b.article_keys for b in staged]) \
-        .to_pandas(date_as_object=True, integer_object_nulls=True)
-    sources = assemble.Sources(staging, previous_dir, tuple(kept_paths))
-    with sources.open() as con:
-        kept_keys = (assemble.fetch(con, "SELECT " + ", ".join(ARTICLE_KEYS) + " FROM all_articles "
-                                    f"WHERE run_id IS DISTINCT FROM '{run_id}'") if kept_paths else new_keys.iloc[:0])
-    article_keys = incremental.concat(kept_keys, new_keys)
-    unique, duplicates = split_duplicate_articles({"articles": article_keys})
-    sources = dataclasses.replace(sources, drop_paths=tuple(sorted(
-        set(article_keys["source_path"]) - set(unique["articles"]["source_path"]))))
-    article_keys = unique["articles"]
+    sources = assemble.Sources(staging, previous_dir, tuple(incremental.kept_paths(work, on_removed)))
+    article_keys, duplicates, dropped = _unique_article_keys(staged, sources, run_id)
+    sources = dataclasses.replace(sources, drop_paths=dropped)
     with sources.open() as con:
         return _merge_validate_publish(con, sources, staged, rejected, duplicates, article_keys, work, previous,
                                        inputs, run_id, started, clock, stages, reference_path, on_removed,
                                        output_dir, input_dir)
+
+
+def _unique_article_keys(staged: list[StagedBatch], sources: assemble.Sources, run_id: str):
+    """The keys of every article the tables will hold (this run's and the kept inputs'), less
+    duplicate paths; the duplicates' quarantine rows; the dropped paths. Its own function so the
+    intermediate frames (a row per article each) are gone before the merge and validation."""
+    key_schema = pa.schema([TABLES["articles"].arrow_schema().field(k) for k in ARTICLE_KEYS])
+    new_keys = pa.concat_tables([key_schema.empty_table()] + [b.article_keys for b in staged]).to_pandas()
+    kept_keys = None
+    if sources.keep_paths:
+        with sources.open() as con:
+            kept_keys = assemble.fetch(con, "SELECT " + ", ".join(ARTICLE_KEYS) + " FROM all_articles "
+                                            f"WHERE run_id IS DISTINCT FROM '{run_id}'")
+    article_keys = incremental.concat(kept_keys, new_keys)
+    unique, duplicates = split_duplicate_articles({"articles": article_keys})
+    dropped = tuple(sorted(set(article_keys["source_path"]) - set(unique["articles"]["source_path"])))
+    return unique["articles"], duplicates, dropped
 
 
 def _merge_validate_publish(con, sources, staged, rejected, duplicates, article_keys, work, previous, inputs,

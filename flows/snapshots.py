@@ -94,7 +94,8 @@ def abandon(staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-WORK_FOLDERS = ("_parts", "_spill", "_flags")  # a run's scratch inside its staging folder, never published
+WORK_FOLDERS = ("_inputs", "_parts", "_spill", "_flags")  # a run's scratch inside its staging folder, never published
+INVENTORY = "_inputs/inventory.arrow"  # the run's discovered inputs (storage.write_inventory)
 
 
 def _table_rows(folder: Path) -> int:

@@ -187,6 +187,20 @@ def inventory(items: list[InputFile]) -> pa.Table:
     }, schema=INVENTORY_SCHEMA)
 
 
+def write_inventory(table: pa.Table, path: Path) -> None:
+    """The inventory as an uncompressed Arrow IPC file, so that read_inventory can map it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, INVENTORY_SCHEMA) as writer:
+        writer.write_table(table)
+
+
+def read_inventory(path: Path) -> pa.Table:
+    """The inventory written by write_inventory, memory-mapped: its columns are pages of the file,
+    which the kernel can drop and re-read, not a copy on the reader's heap."""
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
+
+
 def input_files(table: pa.Table) -> list[InputFile]:
     """The InputFile objects of an inventory's rows (a batch's, when the flow hands one out)."""
     rows = zip(*(table.column(name).to_pylist() for name in INVENTORY_SCHEMA.names))

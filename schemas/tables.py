@@ -42,6 +42,8 @@ class Table:
     # claims/published_month=2024-01/. BI scans filter on it; it is not stored inside the files.
     partition: tuple[str, str] | None = None
     sort_by: tuple[str, ...] = ()  # a total order (ending in the key): re-runs write rows identically
+    # Rows carry a whole article's text (kilobytes each): readers stream them in smaller batches.
+    long_rows: bool = False
 
     @property
     def partition_key(self) -> str | None:
@@ -92,6 +94,7 @@ ARTICLES = Table(
     run_metadata=("ingested_at", "run_id"),
     partition=("published_month", "published_date"),
     sort_by=("source_path", "article_id"),
+    long_rows=True,
     columns=(
         Column("article_id", STRING, "Stable id: first 16 hex digits of SHA-256 of the article text.", False),
         Column("source_path", STRING, "Path of the input file, relative to the input folder.", False),

@@ -3,10 +3,11 @@ as a full run on the same folder would leave them."""
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from flows.incremental import plan
-from flows.storage import InputFile, input_files, inventory
+from flows.storage import INVENTORY_SCHEMA, InputFile, input_files, inventory, read_inventory, write_inventory
 from schemas import TABLES
 from tests.integration.articles import EXTRA, write_inputs
 from tests.integration.conftest import read, run
@@ -68,6 +69,20 @@ def test_an_inventory_gives_back_the_inputs_it_was_made_of():
     assert input_files(table) == items
     assert input_files(table.slice(1, 1)) == items[1:]
     assert input_files(inventory([])) == []
+
+
+def test_an_inventory_file_maps_back_to_the_same_table(tmp_path):
+    items = [InputFile("a/b.txt", "/in/a/b.txt", {"title": "Truce talks, \u00e9t\u00e9"}, "c1", "m1", 12),
+             InputFile("c.html", "/in/c.html", {}, None, "m2", None)]
+    path = tmp_path / "_inputs" / "inventory.arrow"
+    write_inventory(inventory(items), path)
+    allocated = pa.total_allocated_bytes()
+    mapped = read_inventory(path)
+    assert pa.total_allocated_bytes() == allocated  # the columns are the file's pages, not a copy
+    assert mapped.equals(inventory(items)) and mapped.schema.equals(INVENTORY_SCHEMA)
+    assert input_files(mapped.slice(1, 1)) == items[1:]
+    write_inventory(inventory([]), path)
+    assert read_inventory(path).num_rows == 0
 
 
 @pytest.mark.slow

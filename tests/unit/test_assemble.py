@@ -104,3 +104,65 @@ def test_finish_joins_each_month_and_keeps_every_row_in_order(tmp_path):
     assert sorted(r["claim_id"] for r in rows) == sorted(f"c{i:05d}" for i in range(1, 51))
     assert {r["claim_id"]: r["flags"] for r in rows if r["flags"]} == {"c00001": ["first"], "c00050": ["last"]}
     assert not (tmp_path / "_spill" / "claims-by-month").exists()
+
+
+def _articles(paths: list[str]) -> pa.Table:
+    from flows.batch import rows_to_arrow
+    from datetime import datetime, timezone
+    return rows_to_arrow([{"article_id": f"a{i}", "source_path": path, "text": "word " * 400,
+                           "published_date": date(2024, 1 + i % 2, 1), "published_date_basis": "metadata",
+                           "content_type": "text", "encoding": "utf-8", "n_chars": 2000, "n_sentences": 1,
+                           "n_claims": 0, "n_event_mentions": 0, "run_id": "r",
+                           "ingested_at": datetime(2024, 3, 1, tzinfo=timezone.utc)}
+                          for i, path in enumerate(paths)], TABLES["articles"])
+
+
+def test_long_rows_are_streamed_in_smaller_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(assemble, "READ_BATCH_ROWS", 8)
+    monkeypatch.setattr(assemble, "LONG_READ_BATCH_ROWS", 2)
+    seen = {}
+    original = assemble._RowGroupWriter.add
+
+    def recording(self, batch):
+        seen.setdefault(batch.schema.metadata[b"table"].decode(), []).append(batch.num_rows)
+        return original(self, batch)
+
+    monkeypatch.setattr(assemble._RowGroupWriter, "add", recording)
+    con = duckdb.connect()
+    con.register("articles_src", _articles([f"p{i:02d}.txt" for i in range(20)]))
+    con.register("claims_src", _claims(40))
+    assert TABLES["articles"].long_rows and not TABLES["claims"].long_rows
+    assert assemble.write_table(con, "SELECT * FROM articles_src", TABLES["articles"], tmp_path / "articles") == 20
+    assert assemble.write_table(con, "SELECT * FROM claims_src", TABLES["claims"], tmp_path / "claims") == 40
+    assert max(seen["articles"]) == 2 and max(seen["claims"]) > 2
+
+
+def test_rows_of_dropped_paths_leave_every_view_and_no_filter_is_left_when_none_are(tmp_path):
+    parts = tmp_path / "_parts" / "articles"
+    parts.mkdir(parents=True)
+    pq.write_table(_articles(["keep.txt", "copy.txt"]), parts / "batch-000000.parquet")
+    con = duckdb.connect()
+    assemble.register_sources(con, tmp_path / "_parts", None, [], ["copy.txt"])
+    assert con.execute("SELECT source_path FROM all_articles").fetchall() == [("keep.txt",)]
+    assemble.register_sources(con, tmp_path / "_parts", None, [], [])
+    assert sorted(con.execute("SELECT source_path FROM all_articles").fetchall()) == [("copy.txt",), ("keep.txt",)]
+    view = con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'all_articles'").fetchall()[0][0]
+    assert "drop_paths" not in view  # no anti-join to buffer rows through on every scan
+
+
+def test_long_rows_are_written_by_one_duckdb_thread_and_the_setting_is_put_back(tmp_path, monkeypatch):
+    threads_seen = {}
+    original = assemble._write_table
+
+    def recording(con, sql, table, folder, finish=None):
+        threads_seen[table.name] = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        return original(con, sql, table, folder, finish)
+
+    monkeypatch.setattr(assemble, "_write_table", recording)
+    con = assemble.connect(tmp_path / "_spill", threads=3)
+    con.register("articles_src", _articles(["a.txt", "b.txt"]))
+    con.register("claims_src", _claims(5))
+    assemble.write_table(con, "SELECT * FROM articles_src", TABLES["articles"], tmp_path / "articles")
+    assemble.write_table(con, "SELECT * FROM claims_src", TABLES["claims"], tmp_path / "claims")
+    assert threads_seen == {"articles": 1, "claims": 3}
+    assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] == 3
